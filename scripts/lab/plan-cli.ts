@@ -1,0 +1,48 @@
+/**
+ * Command line over plan.ts for the shell modules:
+ *   check-routes                      reads `ip -j -4 route show table all` on stdin; exit 1 on a collision
+ *   pulumi-yaml N HOSTKEYS_DIR KEY    prints Pulumi.lab.yaml
+ *   known-hosts N HOSTKEYS_DIR        prints known_hosts
+ * HOSTKEYS_DIR holds nodeN/ssh_host_ed25519_key.pub.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { labPlan, parseLabEnv, renderKnownHosts, renderPulumiLabYaml, routeCollisions, type IpRoute } from "./plan";
+
+const env = parseLabEnv(readFileSync(join(__dirname, "lab.env"), "utf8"));
+
+function hostKeys(count: number, dir: string): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const n of labPlan(env, count).nodes) {
+    keys[n.name] = readFileSync(join(dir, n.name, "ssh_host_ed25519_key.pub"), "utf8");
+  }
+  return keys;
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+switch (cmd) {
+  case "check-routes": {
+    const routes = JSON.parse(readFileSync(0, "utf8") || "[]") as IpRoute[];
+    const plan = labPlan(env, env.defaultNodes);
+    const bad = routeCollisions(routes, plan.subnet, env.bridge);
+    if (bad.length) {
+      const list = bad.map((r) => `${r.dst} dev ${r.dev ?? "?"}${r.table ? ` table ${r.table}` : ""}`).join("; ");
+      console.error(`lab: error: the lab subnet ${plan.subnet} collides with existing routes: ${list}`);
+      process.exit(1);
+    }
+    break;
+  }
+  case "pulumi-yaml": {
+    const count = Number(args[0]);
+    process.stdout.write(renderPulumiLabYaml(labPlan(env, count), hostKeys(count, args[1]), args[2]));
+    break;
+  }
+  case "known-hosts": {
+    const count = Number(args[0]);
+    process.stdout.write(renderKnownHosts(labPlan(env, count), hostKeys(count, args[1])));
+    break;
+  }
+  default:
+    console.error(`plan-cli: unknown command ${cmd ?? ""}`);
+    process.exit(2);
+}
