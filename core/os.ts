@@ -1,0 +1,215 @@
+/**
+ * OS families as one table: package manager, package/service/process names, paths, firewall handling,
+ * and the exact shell commands each step runs. Pure data and functions returning command strings; the
+ * components only run these commands, they never branch on the OS themselves.
+ */
+
+/** Supported OS families. */
+export type OsFamily = "debian" | "rhel";
+
+/** All OS families, in a stable order. */
+export const OS_FAMILIES: readonly OsFamily[] = ["debian", "rhel"];
+
+/** What to do with a host firewall: stop it (the seed), open VRRP + HTTP in it, or leave it alone. */
+export type FirewallMode = "disable" | "open" | "skip";
+
+/** All firewall modes. */
+export const FIREWALL_MODES: readonly FirewallMode[] = ["disable", "open", "skip"];
+
+/** Facts about one OS family. */
+export interface OsProfile {
+  /** Family name. */
+  readonly family: OsFamily;
+  /** Package providing keepalived. */
+  readonly keepalivedPackage: string;
+  /** Package providing the web server. */
+  readonly webServerPackage: string;
+  /** systemd unit of the web server. */
+  readonly webServerService: string;
+  /** Process name of the web server (what a process check looks for). */
+  readonly webServerProcess: string;
+  /** Pid file of the web server's main process. */
+  readonly webServerPidFile: string;
+  /** Document root; the index page goes to `<docroot>/index.html`. */
+  readonly docroot: string;
+  /** Package providing curl (http checks need it). */
+  readonly curlPackage: string;
+  /** True when firewalld is installed by default (RHEL); on Debian it is only handled when present. */
+  readonly firewalldByDefault: boolean;
+}
+
+/** The table. */
+export const OS_PROFILES: Readonly<Record<OsFamily, OsProfile>> = {
+  debian: {
+    family: "debian",
+    keepalivedPackage: "keepalived",
+    webServerPackage: "apache2",
+    webServerService: "apache2",
+    webServerProcess: "apache2",
+    webServerPidFile: "/var/run/apache2/apache2.pid",
+    docroot: "/var/www/html",
+    curlPackage: "curl",
+    firewalldByDefault: false,
+  },
+  rhel: {
+    family: "rhel",
+    keepalivedPackage: "keepalived",
+    webServerPackage: "httpd",
+    webServerService: "httpd",
+    webServerProcess: "httpd",
+    webServerPidFile: "/run/httpd/httpd.pid",
+    docroot: "/var/www/html",
+    curlPackage: "curl",
+    firewalldByDefault: true,
+  },
+};
+
+/** The profile of a family. */
+export function osProfile(family: OsFamily): OsProfile {
+  return OS_PROFILES[family];
+}
+
+/** True for a known family name. */
+export function isOsFamily(value: unknown): value is OsFamily {
+  return value === "debian" || value === "rhel";
+}
+
+/** os-release IDs per family (ID and ID_LIKE are both searched). */
+const OS_RELEASE_IDS: Readonly<Record<OsFamily, readonly string[]>> = {
+  debian: ["debian", "ubuntu"],
+  rhel: ["rhel", "centos", "rocky", "almalinux", "fedora"],
+};
+
+/** Shell command whose output `detectOsFamily` understands (`ID=...` and `ID_LIKE=...` lines). */
+export const DETECT_OS_COMMAND = "grep -E '^(ID|ID_LIKE)=' /etc/os-release";
+
+/** Strips quotes from an os-release value. */
+function unquote(value: string): string {
+  return value.trim().replace(/^["']|["']$/g, "");
+}
+
+/** Family from the text of /etc/os-release (or the output of DETECT_OS_COMMAND); undefined if unknown. */
+export function detectOsFamily(osRelease: string): OsFamily | undefined {
+  const fields = new Map<string, string>();
+  for (const line of osRelease.split(/\r?\n/)) {
+    const match = /^\s*([A-Z_]+)=(.*)$/.exec(line);
+    if (match) fields.set(match[1], unquote(match[2]));
+  }
+  // ID first, then ID_LIKE in its order: `ID=rocky ID_LIKE="rhel centos fedora"` is rhel.
+  const ids = [fields.get("ID") ?? "", ...(fields.get("ID_LIKE") ?? "").split(/\s+/)].filter((id) => id !== "");
+  for (const id of ids) {
+    for (const family of OS_FAMILIES) {
+      if (OS_RELEASE_IDS[family].includes(id.toLowerCase())) return family;
+    }
+  }
+  return undefined;
+}
+
+/** Packages a node needs: keepalived, the web server, and curl when an http check is used. */
+export function packagesFor(family: OsFamily, needsCurl: boolean): string[] {
+  const profile = OS_PROFILES[family];
+  const packages = [profile.keepalivedPackage, profile.webServerPackage];
+  if (needsCurl) packages.push(profile.curlPackage);
+  return packages;
+}
+
+/** Single-quotes a word for the shell. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Installs packages only when one is missing (no package-manager run, no network, when all are present). */
+export function installPackagesCommand(family: OsFamily, packages: readonly string[]): string {
+  const list = packages.map(shellQuote).join(" ");
+  if (family === "debian") {
+    return [
+      `missing=""; for p in ${list}; do dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done`,
+      `if [ -n "$missing" ]; then export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; fi`,
+    ].join("\n");
+  }
+  return [
+    `missing=""; for p in ${list}; do rpm -q "$p" >/dev/null 2>&1 || missing="$missing $p"; done`,
+    `if [ -n "$missing" ]; then if command -v dnf >/dev/null 2>&1; then dnf -y -q install $missing; else yum -y -q install $missing; fi; fi`,
+  ].join("\n");
+}
+
+/** Removes packages that are installed (used on destroy with purgePackages). */
+export function removePackagesCommand(family: OsFamily, packages: readonly string[]): string {
+  const list = packages.map(shellQuote).join(" ");
+  if (family === "debian") {
+    return `DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ${list} || true`;
+  }
+  return `if command -v dnf >/dev/null 2>&1; then dnf -y -q remove ${list}; else yum -y -q remove ${list}; fi || true`;
+}
+
+/** Enables and starts (or restarts on change) a systemd service. */
+export function enableServiceCommand(service: string): string {
+  return `systemctl enable --now ${shellQuote(service)}`;
+}
+
+/** Where the firewall step remembers what it changed, so destroy can put it back. */
+export const FIREWALL_STATE_FILE = "/var/lib/keepalived-ha/firewalld.state";
+
+/** Shell test for "firewalld is installed on this host". */
+const HAS_FIREWALLD = "systemctl cat firewalld.service >/dev/null 2>&1";
+
+/** The firewall step of one node: what `up` runs and what `destroy` runs. */
+export interface FirewallCommands {
+  /** Applies the mode; idempotent. */
+  readonly apply: string;
+  /** Undoes `apply` from the state it recorded; idempotent. */
+  readonly restore: string;
+}
+
+/**
+ * Firewall commands for a mode. `disable` stops and disables firewalld (the seed), recording whether it was
+ * enabled/active; `open` keeps firewalld and allows VRRP (protocol 112) and the HTTP port; `skip` does nothing.
+ * The same commands serve both families: firewalld is the tool on both, only optional on Debian.
+ */
+export function firewallCommands(family: OsFamily, mode: FirewallMode, httpPort = 80): FirewallCommands {
+  // `family` is part of the signature so a family with another firewall tool slots in here.
+  void family;
+  const dir = FIREWALL_STATE_FILE.slice(0, FIREWALL_STATE_FILE.lastIndexOf("/"));
+  switch (mode) {
+    case "skip":
+      return { apply: "true", restore: "true" };
+    case "disable":
+      return {
+        apply: [
+          `if ${HAS_FIREWALLD}; then`,
+          `  mkdir -p ${dir}`,
+          `  [ -f ${FIREWALL_STATE_FILE} ] || echo "disable $(systemctl is-enabled firewalld 2>/dev/null || true) $(systemctl is-active firewalld 2>/dev/null || true)" > ${FIREWALL_STATE_FILE}`,
+          `  systemctl disable --now firewalld >/dev/null 2>&1 || true`,
+          `fi`,
+        ].join("\n"),
+        restore: [
+          `if [ -f ${FIREWALL_STATE_FILE} ] && ${HAS_FIREWALLD}; then`,
+          `  read -r mode enabled active < ${FIREWALL_STATE_FILE}`,
+          `  [ "$enabled" = enabled ] && systemctl enable firewalld >/dev/null 2>&1`,
+          `  [ "$active" = active ] && systemctl start firewalld`,
+          `fi`,
+          `rm -f ${FIREWALL_STATE_FILE}`,
+        ].join("\n"),
+      };
+    case "open": {
+      const rules = [`--add-rich-rule='rule protocol value="vrrp" accept'`, `--add-port=${httpPort}/tcp`];
+      const removals = rules.map((r) => r.replace("--add-", "--remove-"));
+      return {
+        apply: [
+          `if ${HAS_FIREWALLD} && systemctl is-active --quiet firewalld; then`,
+          `  mkdir -p ${dir}; echo "open" > ${FIREWALL_STATE_FILE}`,
+          ...rules.map((r) => `  firewall-cmd --permanent ${r} >/dev/null`),
+          `  firewall-cmd --reload >/dev/null`,
+          `fi`,
+        ].join("\n"),
+        restore: [
+          `if [ -f ${FIREWALL_STATE_FILE} ] && ${HAS_FIREWALLD} && systemctl is-active --quiet firewalld; then`,
+          ...removals.map((r) => `  firewall-cmd --permanent ${r} >/dev/null 2>&1 || true`),
+          `  firewall-cmd --reload >/dev/null`,
+          `fi`,
+          `rm -f ${FIREWALL_STATE_FILE}`,
+        ].join("\n"),
+      };
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * /etc/keepalived/keepalived.conf for one node. The seed's file, with its fixes: `router_id` (not
+ * `route_id`), checks as script files, `notify_stop`, and state BACKUP everywhere under nopreempt.
+ */
+import { ClusterModel, findNode } from "../model";
+import { checkScriptPath } from "./check-scripts";
+import { NOTIFY_SCRIPTS, notifyScriptPath } from "./notify-scripts";
+import { KEEPALIVED_DIR, RenderedFile } from "./types";
+
+/** Path of keepalived's config on the host. */
+export const KEEPALIVED_CONF_PATH = `${KEEPALIVED_DIR}/keepalived.conf`;
+
+/** Indents block lines by four spaces per level. */
+function block(name: string, lines: readonly string[]): string[] {
+  return [`${name} {`, ...lines.map((l) => `    ${l}`), "}"];
+}
+
+function globalDefs(model: ClusterModel): string[] {
+  const defs = model.globalDefs;
+  return block("global_defs", [
+    ...block("notification_email", defs.notificationEmails),
+    `notification_email_from ${defs.notificationEmailFrom}`,
+    `smtp_server ${defs.smtpServer}`,
+    `smtp_connect_timeout ${defs.smtpConnectTimeout}`,
+    `router_id ${defs.routerId}`,
+    `script_user ${defs.scriptUser}`,
+    ...(defs.enableScriptSecurity ? ["enable_script_security"] : []),
+    ...(model.vrrp.version === 3 ? ["vrrp_version 3"] : []),
+  ]);
+}
+
+function vrrpScripts(model: ClusterModel): string[] {
+  return model.checks.flatMap((check) => [
+    ...block(`vrrp_script ${check.name}`, [
+      `script "${checkScriptPath(check)}"`,
+      `interval ${check.interval}`,
+      ...(check.timeout !== undefined ? [`timeout ${check.timeout}`] : []),
+      `fall ${check.fall}`,
+      `rise ${check.rise}`,
+      `weight ${check.weight}`,
+    ]),
+    "",
+  ]);
+}
+
+function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string): string[] {
+  const node = findNode(model, nodeName);
+  const vrrp = model.vrrp;
+  // keepalived clears nopreempt/preempt_delay when the initial state is MASTER; model.ts keeps them apart.
+  const preemptLines = node.state === "BACKUP"
+    ? [...(vrrp.nopreempt ? ["nopreempt"] : []), ...(vrrp.preemptDelay > 0 ? [`preempt_delay ${vrrp.preemptDelay}`] : [])]
+    : [];
+  const lines = [
+    `state ${node.state}`,
+    `interface ${node.interface}`,
+    `virtual_router_id ${vrrp.virtualRouterId}`,
+    `priority ${node.priority}`,
+    ...preemptLines,
+    `advert_int ${vrrp.advertInt}`,
+    // VRRPv3 has no authentication; keepalived rejects the block there.
+    ...(vrrp.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
+    ...(vrrp.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.unicastPeers)] : []),
+    ...block("virtual_ipaddress", vrrp.vips),
+    ...block("track_script", model.checks.map((c) => c.name)),
+    ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyScriptPath(file)}"`),
+  ];
+  return block(`vrrp_instance ${vrrp.instanceName}`, lines);
+}
+
+/**
+ * The text of keepalived.conf for `nodeName`. `authPass` is the VRRP password (≤ 8 characters); the Pulumi
+ * program passes a generated secret, the render command a placeholder.
+ */
+export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPass: string): string {
+  const lines = [
+    "! Configuration File for keepalived",
+    `! Rendered by keepalived-ha for node ${nodeName}; changes here are overwritten.`,
+    "",
+    ...globalDefs(model),
+    "",
+    ...vrrpScripts(model),
+    ...vrrpInstance(model, nodeName, authPass),
+  ];
+  if (model.extraConfig.trim() !== "") {
+    lines.push("", "! extraConfig from the stack config (not validated)", model.extraConfig.replace(/\s+$/, ""));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** keepalived.conf as a file entry: root-only readable and flagged secret (it holds the VRRP password). */
+export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPass: string): RenderedFile {
+  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPass), secret: true };
+}

@@ -1,0 +1,393 @@
+/**
+ * Every rule a stack config must pass before any host is touched. All problems are returned at once, each
+ * naming the key, the bad value and the fix.
+ */
+import { CheckConfig, isSecureValue, NodeConfig, ParsedConfig, parseStackConfig, StackConfig } from "./config";
+import { checkElection } from "./election";
+import { FIREWALL_MODES, isOsFamily, OS_FAMILIES } from "./os";
+import { ConfigError, ConfigProblem, show } from "./problem";
+
+export { ConfigError, ConfigProblem };
+
+/** Check types and the fields each one may use. */
+export const CHECK_TYPES = ["process", "tcp", "http", "pidfile", "script"] as const;
+/** A check type. */
+export type CheckType = (typeof CHECK_TYPES)[number];
+
+const COMMON_CHECK_FIELDS = ["name", "type", "interval", "timeout", "fall", "rise", "weight"];
+const CHECK_TYPE_FIELDS: Readonly<Record<CheckType, readonly string[]>> = {
+  process: ["process"],
+  tcp: ["port", "host"],
+  http: ["url", "expectStatus"],
+  pidfile: ["path"],
+  script: ["body", "file"],
+};
+
+/** Dotted-quad IPv4 without leading zeros (which some tools read as octal). */
+export function isIPv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+/** `a.b.c.d/nn` → address and prefix length, or undefined. */
+export function parseCidr(text: string): { address: string; prefix: number } | undefined {
+  const match = /^([^/]+)\/(\d{1,2})$/.exec(text);
+  if (!match || !isIPv4(match[1])) return undefined;
+  const prefix = Number(match[2]);
+  return prefix <= 32 ? { address: match[1], prefix } : undefined;
+}
+
+/** Node names become resource names and file folders: keep them DNS-label-like. */
+const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Check names become vrrp_script names and file names. */
+const CHECK_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Linux interface names: 1..15 characters, no slash, colon or whitespace. */
+const INTERFACE_NAME = /^[A-Za-z0-9_.@-]{1,15}$/;
+/** Words that go unquoted into keepalived.conf or a shell script. */
+const PLAIN_WORD = /^[A-Za-z0-9_.@+-]+$/;
+/** Absolute paths safe to put in scripts unquoted. */
+const SAFE_PATH = /^\/[A-Za-z0-9_./+-]*$/;
+const EMAIL = /^[^\s@"]+@[^\s@"]+$/;
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/** Collects problems with the key prefix of one section. */
+class Problems {
+  readonly list: ConfigProblem[] = [];
+
+  add(key: string, message: string): void {
+    this.list.push({ key, message });
+  }
+
+  /** Integer in [min, max], optional. */
+  integer(key: string, value: number | undefined, min: number, max: number, fix = ""): void {
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.add(key, `${show(value)} is out of range: use a whole number from ${min} to ${max}${fix ? `; ${fix}` : ""}`);
+    }
+  }
+
+  /** Required value present. */
+  required(key: string, value: unknown, example: string): boolean {
+    if (value !== undefined) return true;
+    this.add(key, `is required; add it, e.g. ${example}`);
+    return false;
+  }
+}
+
+function validateNodes(config: StackConfig, p: Problems): void {
+  const nodes = config.nodes;
+  if (nodes === undefined) {
+    p.add("nodes", "is required: list at least two hosts, e.g. [{ name: web1, address: 192.168.0.128, priority: 100 }, ...]");
+    return;
+  }
+  if (nodes.length < 2) {
+    p.add("nodes", `has ${nodes.length} node(s); a VIP needs at least 2 nodes to fail over between`);
+  }
+  const names = new Map<string, number>();
+  const addresses = new Map<string, number>();
+  nodes.forEach((node: NodeConfig, i) => {
+    const at = `nodes[${i}]`;
+    if (p.required(`${at}.name`, node.name, "name: web1")) {
+      if (!NODE_NAME.test(node.name!)) {
+        p.add(`${at}.name`, `${show(node.name)} is not a valid node name: use lower-case letters, digits and '-', e.g. "keepalived-master"`);
+      } else if (names.has(node.name!)) {
+        p.add(`${at}.name`, `${show(node.name)} is already used by nodes[${names.get(node.name!)}]; node names must be unique`);
+      } else names.set(node.name!, i);
+    }
+    if (p.required(`${at}.address`, node.address, "address: 192.168.0.128")) {
+      if (!isIPv4(node.address!)) {
+        p.add(`${at}.address`, `${show(node.address)} is not an IPv4 address: write it like 192.168.0.128 (no prefix length)`);
+      } else if (addresses.has(node.address!)) {
+        p.add(`${at}.address`, `${show(node.address)} is already used by nodes[${addresses.get(node.address!)}]; node addresses must be unique`);
+      } else addresses.set(node.address!, i);
+    }
+    if (p.required(`${at}.priority`, node.priority, "priority: 100")) {
+      p.integer(`${at}.priority`, node.priority, 1, 255, "255 means address owner and is only allowed without check weights");
+    }
+    if (node.state !== undefined && node.state !== "MASTER" && node.state !== "BACKUP") {
+      p.add(`${at}.state`, `${show(node.state)} is not a VRRP state: use MASTER or BACKUP (upper case), or leave it out to derive it from priority`);
+    }
+    p.integer(`${at}.port`, node.port, 1, 65535);
+    if (node.user !== undefined && !USER_NAME.test(node.user)) {
+      p.add(`${at}.user`, `${show(node.user)} is not a valid user name: use e.g. "root" or "deploy"`);
+    }
+    if (node.interface !== undefined && !INTERFACE_NAME.test(node.interface)) {
+      p.add(`${at}.interface`, `${show(node.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
+    }
+    if (node.hostKey !== undefined && !/^(ssh-|ecdsa-)[A-Za-z0-9-]+ [A-Za-z0-9+/=]+( .*)?$/.test(node.hostKey)) {
+      p.add(`${at}.hostKey`, `is not an SSH public host key: use the "ssh-ed25519 AAAA..." line from ssh-keyscan`);
+    }
+    if (node.os !== undefined && !isOsFamily(node.os)) {
+      p.add(`${at}.os`, `${show(node.os)} is not a supported OS family: use ${OS_FAMILIES.join(" or ")}, or leave it out to detect it on the host`);
+    }
+  });
+
+  const explicitMasters = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.state === "MASTER");
+  if (explicitMasters.length > 1) {
+    p.add(`nodes[${explicitMasters[1].i}].state`, `more than one node has state MASTER (${explicitMasters.map(({ n }) => n.name).join(", ")}); set MASTER on at most one node`);
+  }
+}
+
+function validateVrrp(config: StackConfig, p: Problems): void {
+  const vrrp = config.vrrp;
+  if (vrrp === undefined) {
+    p.add("vrrp", "is required: give at least interface, virtualRouterId and vips, e.g. { interface: ens32, virtualRouterId: 151, vips: [192.168.0.130/24] }");
+    return;
+  }
+  const nodes = config.nodes ?? [];
+  if (vrrp.interface === undefined) {
+    const missing = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.interface === undefined);
+    if (missing.length > 0) {
+      p.add("vrrp.interface", `is required unless every node sets its own interface (missing on ${missing.map(({ i }) => `nodes[${i}]`).join(", ")}); e.g. interface: ens32`);
+    }
+  } else if (!INTERFACE_NAME.test(vrrp.interface)) {
+    p.add("vrrp.interface", `${show(vrrp.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
+  }
+  if (p.required("vrrp.virtualRouterId", vrrp.virtualRouterId, "virtualRouterId: 151")) {
+    p.integer("vrrp.virtualRouterId", vrrp.virtualRouterId, 1, 255, "pick an id no other VRRP group on the LAN uses");
+  }
+
+  if (p.required("vrrp.vips", vrrp.vips, "vips: [192.168.0.130/24]")) {
+    if (vrrp.vips!.length === 0) p.add("vrrp.vips", "is empty: list at least one virtual address, e.g. [192.168.0.130/24]");
+    const seen = new Set<string>();
+    vrrp.vips!.forEach((vip, i) => {
+      const key = `vrrp.vips[${i}]`;
+      const cidr = parseCidr(vip);
+      if (cidr === undefined) {
+        p.add(key, `${show(vip)} is not an IPv4 address with prefix length: write it like 192.168.0.130/24`);
+        return;
+      }
+      if (seen.has(cidr.address)) p.add(key, `${show(vip)} is listed twice; list each VIP once`);
+      seen.add(cidr.address);
+      const owner = nodes.findIndex((n) => n.address === cidr.address);
+      if (owner >= 0) {
+        p.add(key, `${show(vip)} is the address of nodes[${owner}]; a VIP must be a free address that no host owns`);
+      }
+    });
+  }
+
+  const version = vrrp.version ?? 2;
+  if (vrrp.version !== undefined && vrrp.version !== 2 && vrrp.version !== 3) {
+    p.add("vrrp.version", `${show(vrrp.version)} is not a VRRP version: use 2 or 3`);
+  }
+  if (vrrp.advertInt !== undefined) {
+    if (version === 3) {
+      const centis = Math.round(vrrp.advertInt * 100);
+      if (vrrp.advertInt < 0.01 || vrrp.advertInt > 40.95 || Math.abs(centis - vrrp.advertInt * 100) > 1e-6) {
+        p.add("vrrp.advertInt", `${show(vrrp.advertInt)} is not valid for VRRP version 3: use 0.01 to 40.95 seconds in steps of 0.01, e.g. 0.1`);
+      }
+    } else if (!Number.isInteger(vrrp.advertInt) || vrrp.advertInt < 1 || vrrp.advertInt > 255) {
+      p.add("vrrp.advertInt", `${show(vrrp.advertInt)} is not valid for VRRP version 2: use whole seconds 1 to 255, or set vrrp.version: 3 for sub-second adverts`);
+    }
+  }
+  p.integer("vrrp.preemptDelay", vrrp.preemptDelay, 0, 1000);
+  if (vrrp.nopreempt === true) {
+    nodes.forEach((n, i) => {
+      if (n.state === "MASTER") {
+        p.add(`nodes[${i}].state`, `MASTER with vrrp.nopreempt: keepalived silently ignores nopreempt when the initial state is MASTER; remove state (all nodes then start as BACKUP) or set it to BACKUP`);
+      }
+    });
+  }
+  if (vrrp.preemptDelay !== undefined && vrrp.preemptDelay > 0) {
+    nodes.forEach((n, i) => {
+      if (n.state === "MASTER") {
+        p.add(`nodes[${i}].state`, `MASTER with vrrp.preemptDelay: keepalived ignores preempt_delay when the initial state is MASTER; remove state or set it to BACKUP`);
+      }
+    });
+  }
+
+  if (vrrp.authPass !== undefined && !isSecureValue(vrrp.authPass)) {
+    const pass = vrrp.authPass;
+    if (version === 3) {
+      p.add("vrrp.authPass", "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
+    } else if (pass.length < 1 || pass.length > 8) {
+      p.add("vrrp.authPass", `is ${pass.length} characters long; keepalived keeps only 8 (and fails its config test): use 1 to 8 characters, or leave it out to generate one`);
+    } else if (!/^[\x21-\x7e]+$/.test(pass) || /["'#!\\]/.test(pass)) {
+      p.add("vrrp.authPass", `contains spaces, quotes, '#', '!', '\\' or non-ASCII characters that keepalived.conf cannot hold; use letters, digits and simple punctuation`);
+    }
+  } else if (isSecureValue(vrrp.authPass) && version === 3) {
+    p.add("vrrp.authPass", "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
+  }
+  if (vrrp.instanceName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(vrrp.instanceName)) {
+    p.add("vrrp.instanceName", `${show(vrrp.instanceName)} is not a valid instance name: use letters, digits, '_' and '-', e.g. VI_1`);
+  }
+
+  if (vrrp.unicastPeers !== undefined) {
+    if (vrrp.unicast !== true) {
+      p.add("vrrp.unicastPeers", "is set but vrrp.unicast is not true; set unicast: true or remove unicastPeers");
+    }
+    const expected = nodes.map((n) => n.address).filter((a): a is string => a !== undefined).sort();
+    const given = [...vrrp.unicastPeers].sort();
+    vrrp.unicastPeers.forEach((peer, i) => {
+      if (!isIPv4(peer)) p.add(`vrrp.unicastPeers[${i}]`, `${show(peer)} is not an IPv4 address`);
+      else if (!expected.includes(peer)) {
+        p.add(`vrrp.unicastPeers[${i}]`, `${show(peer)} is not the address of any node; unicast peers must be the nodes' addresses (${expected.join(", ")}); remove unicastPeers to derive them`);
+      }
+    });
+    const missing = expected.filter((a) => !given.includes(a));
+    if (missing.length > 0) {
+      p.add("vrrp.unicastPeers", `misses node address(es) ${missing.join(", ")}: a node that is no peer never hears the master and takes the VIP too (split brain); add them or remove unicastPeers to derive them`);
+    }
+  }
+}
+
+function validateCheck(check: CheckConfig, i: number, p: Problems): void {
+  const at = `checks[${i}]`;
+  if (p.required(`${at}.name`, check.name, "name: chk_httpd") && !CHECK_NAME.test(check.name!)) {
+    p.add(`${at}.name`, `${show(check.name)} is not a valid check name: use letters, digits, '_' and '-', e.g. chk_httpd`);
+  }
+  if (!p.required(`${at}.type`, check.type, `type: process (one of ${CHECK_TYPES.join(", ")})`)) return;
+  if (!(CHECK_TYPES as readonly string[]).includes(check.type!)) {
+    p.add(`${at}.type`, `${show(check.type)} is not a check type: use one of ${CHECK_TYPES.join(", ")}`);
+    return;
+  }
+  const type = check.type as CheckType;
+  const allowed = new Set([...COMMON_CHECK_FIELDS, ...CHECK_TYPE_FIELDS[type]]);
+  for (const field of Object.keys(check).sort()) {
+    if (!allowed.has(field)) {
+      const owner = CHECK_TYPES.find((t) => CHECK_TYPE_FIELDS[t].includes(field));
+      p.add(`${at}.${field}`, `is not used by a ${type} check${owner ? ` (it belongs to type ${owner})` : ""}; remove it or change the type`);
+    }
+  }
+  switch (type) {
+    case "process":
+      if (check.process !== undefined && !/^[A-Za-z0-9_.:+-]{1,64}$/.test(check.process)) {
+        p.add(`${at}.process`, `${show(check.process)} is not a process name: use the bare name, e.g. httpd or apache2`);
+      }
+      break;
+    case "tcp":
+      p.integer(`${at}.port`, check.port, 1, 65535);
+      if (check.host !== undefined && !isIPv4(check.host)) {
+        p.add(`${at}.host`, `${show(check.host)} is not an IPv4 address: use e.g. 127.0.0.1`);
+      }
+      break;
+    case "http":
+      if (check.url !== undefined && !/^https?:\/\/[^\s'"`$\\]+$/.test(check.url)) {
+        p.add(`${at}.url`, `${show(check.url)} is not an http(s) URL without spaces or quotes: use e.g. http://127.0.0.1/`);
+      }
+      p.integer(`${at}.expectStatus`, check.expectStatus, 100, 599);
+      break;
+    case "pidfile":
+      if (check.path !== undefined && !SAFE_PATH.test(check.path)) {
+        p.add(`${at}.path`, `${show(check.path)} is not an absolute path without spaces or quotes: use e.g. /run/httpd/httpd.pid`);
+      }
+      break;
+    case "script":
+      if ((check.body === undefined) === (check.file === undefined)) {
+        p.add(`${at}`, "a script check needs exactly one of body (inline script) or file (local path)");
+      } else if (check.body !== undefined && check.body.trim() === "") {
+        p.add(`${at}.body`, "is empty: write the script that exits 0 when healthy");
+      }
+      break;
+  }
+  p.integer(`${at}.interval`, check.interval, 1, 3600, "keepalived runs a check at most once a second");
+  p.integer(`${at}.timeout`, check.timeout, 1, 3600);
+  p.integer(`${at}.fall`, check.fall, 1, 255);
+  p.integer(`${at}.rise`, check.rise, 1, 255);
+  p.integer(`${at}.weight`, check.weight, -253, 253, "0 puts the node in FAULT when the check fails");
+}
+
+function validateChecks(config: StackConfig, p: Problems): void {
+  const checks = config.checks;
+  if (checks === undefined || checks.length === 0) {
+    p.add("checks", "needs at least one health check, otherwise the VIP only moves when a whole host dies; e.g. [{ name: chk_httpd, type: process, weight: 0 }]");
+    return;
+  }
+  const names = new Map<string, number>();
+  checks.forEach((check, i) => {
+    validateCheck(check, i, p);
+    if (check.name !== undefined) {
+      if (names.has(check.name)) p.add(`checks[${i}].name`, `${show(check.name)} is already used by checks[${names.get(check.name)}]; check names must be unique`);
+      else names.set(check.name, i);
+    }
+  });
+}
+
+/** Priority 255 (address owner) rules and the seed's priority/weight election rule. */
+function validateElection(config: StackConfig, p: Problems): void {
+  const nodes = config.nodes ?? [];
+  const checks = config.checks ?? [];
+  const nopreempt = config.vrrp?.nopreempt === true;
+  nodes.forEach((n, i) => {
+    if (n.priority !== 255) return;
+    const weighted = checks.findIndex((c) => (c.weight ?? 0) !== 0);
+    if (weighted >= 0) {
+      p.add(`nodes[${i}].priority`, `255 (address owner) ignores check weights, but checks[${weighted}] has weight ${checks[weighted].weight}; use a priority of 254 or lower`);
+    }
+    if (nopreempt) {
+      p.add(`nodes[${i}].priority`, "255 (address owner) always preempts and keepalived resets nopreempt; use a priority of 254 or lower");
+    }
+  });
+
+  // The maths only makes sense on well-formed numbers; other rules already report the rest.
+  const usableNode = (n: NodeConfig) => n.name !== undefined && Number.isInteger(n.priority) && n.priority! >= 1 && n.priority! <= 255;
+  const usableCheck = (c: CheckConfig) => c.name !== undefined && Number.isInteger(c.weight ?? 0) && Math.abs(c.weight ?? 0) <= 253;
+  if (nodes.length < 2 || !nodes.every(usableNode) || !checks.every(usableCheck)) return;
+
+  const failures = checkElection({
+    nodes: nodes.map((n) => ({ name: n.name!, priority: n.priority! })),
+    checks: checks.map((c) => ({ name: c.name!, weight: c.weight ?? 0 })),
+    nopreempt,
+  });
+  // One message per check: the scenario on the highest-priority node is the one that matters first.
+  const priorityOf = new Map(nodes.map((n) => [n.name!, n.priority!]));
+  const worst = new Map<number, (typeof failures)[number]>();
+  for (const f of failures) {
+    const current = worst.get(f.checkIndex);
+    if (current === undefined || priorityOf.get(f.master)! > priorityOf.get(current.master)!) worst.set(f.checkIndex, f);
+  }
+  for (const [checkIndex, f] of [...worst].sort((a, b) => a[0] - b[0])) {
+    p.add(`checks[${checkIndex}].weight`, `weight ${checks[checkIndex].weight ?? 0}: ${f.explanation}`);
+  }
+}
+
+function validateRest(config: StackConfig, p: Problems): void {
+  const notify = config.notify;
+  if (notify?.logFile !== undefined && !SAFE_PATH.test(notify.logFile)) {
+    p.add("notify.logFile", `${show(notify.logFile)} is not an absolute path without spaces or quotes: use e.g. /var/log/keepalived-state.log`);
+  }
+  const defs = config.globalDefs;
+  defs?.notificationEmails?.forEach((email, i) => {
+    if (!EMAIL.test(email)) p.add(`globalDefs.notificationEmails[${i}]`, `${show(email)} is not an e-mail address: use e.g. root@localhost`);
+  });
+  if (defs?.notificationEmailFrom !== undefined && !EMAIL.test(defs.notificationEmailFrom)) {
+    p.add("globalDefs.notificationEmailFrom", `${show(defs.notificationEmailFrom)} is not an e-mail address: use e.g. keepalived@localhost`);
+  }
+  if (defs?.smtpServer !== undefined && !isIPv4(defs.smtpServer) && !HOST_NAME.test(defs.smtpServer)) {
+    p.add("globalDefs.smtpServer", `${show(defs.smtpServer)} is not an IPv4 address or host name: use e.g. 127.0.0.1`);
+  }
+  p.integer("globalDefs.smtpConnectTimeout", defs?.smtpConnectTimeout, 1, 3600);
+  if (defs?.routerId !== undefined && !PLAIN_WORD.test(defs.routerId)) {
+    p.add("globalDefs.routerId", `${show(defs.routerId)} must be one word (letters, digits, '_', '-', '.'), e.g. httpd_keep`);
+  }
+  if (defs?.scriptUser !== undefined && !USER_NAME.test(defs.scriptUser)) {
+    p.add("globalDefs.scriptUser", `${show(defs.scriptUser)} is not a user name: use e.g. root`);
+  }
+  if (config.firewall !== undefined && !(FIREWALL_MODES as readonly string[]).includes(config.firewall)) {
+    p.add("firewall", `${show(config.firewall)} is not a firewall mode: use disable (stop firewalld, as the seed does), open (allow VRRP and HTTP) or skip`);
+  }
+  if (config.ssh?.user !== undefined && !USER_NAME.test(config.ssh.user)) {
+    p.add("ssh.user", `${show(config.ssh.user)} is not a valid user name: use e.g. "root"`);
+  }
+  if (config.ssh?.privateKeyPath !== undefined && config.sshPrivateKey !== undefined) {
+    p.add("ssh.privateKeyPath", "is set together with the secret sshPrivateKey; keep only one of them");
+  }
+}
+
+/** Semantic rules on an already parsed config. */
+export function validateStackConfig(config: StackConfig): ConfigProblem[] {
+  const p = new Problems();
+  validateNodes(config, p);
+  validateVrrp(config, p);
+  validateChecks(config, p);
+  validateElection(config, p);
+  validateRest(config, p);
+  return p.list;
+}
+
+/** Parses and validates a raw `keepalived-ha:` object: shape problems first, then rule problems. */
+export function validateConfig(raw: unknown): ParsedConfig {
+  const parsed = parseStackConfig(raw);
+  return { config: parsed.config, problems: [...parsed.problems, ...validateStackConfig(parsed.config)] };
+}
