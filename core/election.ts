@@ -98,7 +98,7 @@ function onlyFailing(count: number, failing: number): CheckOutcome[] {
 }
 
 /** Scenarios where check `checkIndex` fails on some node and the VIP stays there. */
-function failuresFor(input: ElectionInput, checkIndex: number): ElectionFailure[] {
+function failuresFor(input: ElectionInput, checkIndex: number, explain = true): ElectionFailure[] {
   const { nodes, checks, nopreempt } = input;
   const check = checks[checkIndex];
   const failures: ElectionFailure[] = [];
@@ -134,7 +134,7 @@ function failuresFor(input: ElectionInput, checkIndex: number): ElectionFailure[
     }
     if (challengerPriority > masterPriority) continue;
     const tie = challengerPriority === masterPriority;
-    const needed = minimalWeight(input, checkIndex);
+    const needed = explain ? minimalWeight(input, checkIndex) : undefined;
     const fix = needed === undefined
       ? "Fix: set weight 0 so a failing check puts the node in FAULT, or bring the priorities closer."
       : `Fix: use weight ${check.weight > 0 ? "" : "-"}${needed} or beyond (|weight| must exceed the priority gap), ` +
@@ -157,7 +157,7 @@ function minimalWeight(input: ElectionInput, checkIndex: number): number | undef
   const sign = input.checks[checkIndex].weight > 0 ? 1 : -1;
   for (let magnitude = 1; magnitude <= 253; magnitude++) {
     const checks = input.checks.map((c, i) => (i === checkIndex ? { ...c, weight: sign * magnitude } : c));
-    if (failuresFor({ ...input, checks }, checkIndex).length === 0) return magnitude;
+    if (failuresFor({ ...input, checks }, checkIndex, false).length === 0) return magnitude;
   }
   return undefined;
 }

@@ -185,12 +185,13 @@ export interface ClusterModel {
 }
 
 /**
- * Initial state per node: all BACKUP with nopreempt; otherwise an explicit state wins, and when no node is
+ * Initial state per node: all BACKUP with nopreempt or a preempt delay (keepalived ignores both on a MASTER,
+ * and the delay matters most on the top node when it comes back); otherwise an explicit state wins, and when no node is
  * explicitly MASTER the highest-priority node without an explicit state (first on a tie) becomes MASTER.
  */
 function initialStates(config: StackConfig): ("MASTER" | "BACKUP")[] {
   const nodes = config.nodes!;
-  if (config.vrrp?.nopreempt === true) return nodes.map(() => "BACKUP");
+  if (config.vrrp?.nopreempt === true || (config.vrrp?.preemptDelay ?? 0) > 0) return nodes.map(() => "BACKUP");
   const explicitMaster = nodes.some((n) => n.state === "MASTER");
   const free = nodes.filter((n) => n.state === undefined);
   const top = Math.max(...free.map((n) => n.priority!));

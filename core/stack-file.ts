@@ -19,7 +19,7 @@ export interface StackFileConfig {
 
 /** Parses stack-file text. `fileName` only labels messages. */
 export function readStackFile(text: string, fileName: string): StackFileConfig {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       values: {},
@@ -27,7 +27,8 @@ export function readStackFile(text: string, fileName: string): StackFileConfig {
         const line = e.linePos?.[0];
         const where = line ? `${fileName}:${line.line}:${line.col}` : fileName;
         // The first line of yaml's message is the useful part; the rest is a code excerpt.
-        return { key: where, message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+        const text = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        return { key: where, message: `YAML syntax error: ${text}` };
       }),
     };
   }

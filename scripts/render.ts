@@ -1,0 +1,122 @@
+/**
+ * npm run render -- --stack NAME [--out DIR] [--os debian|rhel]
+ *
+ * Reads Pulumi.NAME.yaml from the repo root, validates it and prints (or writes under DIR/<node>/) every file
+ * each node gets. Exit 0 when valid, 1 with all problems when not, 2 on bad usage. The VRRP password is shown
+ * as a placeholder unless the stack file gives it in plain text.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  checkClusterConfig, ClusterModel, formatProblems, isOsFamily, OsFamily, readStackFile, RenderedFile, renderNode,
+} from "../core";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+/** Shown instead of the password the Pulumi program generates (or keeps encrypted). */
+const AUTH_PASS_PLACEHOLDER = "<generated>";
+const USAGE = "usage: npm run render -- --stack NAME [--out DIR] [--os debian|rhel]";
+
+interface Options {
+  stack: string;
+  out?: string;
+  os?: OsFamily;
+}
+
+function parseArgs(argv: readonly string[]): Options | string {
+  const options: Partial<Options> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--stack": options.stack = value(); break;
+      case "--out": options.out = value(); break;
+      case "--os": {
+        const family = value();
+        if (!isOsFamily(family)) return `--os must be debian or rhel, got ${JSON.stringify(family)}`;
+        options.os = family;
+        break;
+      }
+      case "-h": case "--help": return USAGE;
+      default: return `unknown argument ${JSON.stringify(arg)}`;
+    }
+  }
+  if (!options.stack) return "--stack NAME is required";
+  return options as Options;
+}
+
+function expandHome(p: string): string {
+  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/** OS family per node: --os overrides, then the node's `os`, then debian (said on stderr). */
+function familyFor(model: ClusterModel, nodeName: string, override: OsFamily | undefined): OsFamily {
+  if (override) return override;
+  const configured = model.nodes.find((n) => n.name === nodeName)?.os;
+  if (configured) return configured;
+  process.stderr.write(`render: ${nodeName} has no os in the config; rendering for debian (use --os to choose)\n`);
+  return "debian";
+}
+
+function authPassFor(model: ClusterModel): string {
+  return model.vrrp.authPass.kind === "plain" ? model.vrrp.authPass.value : AUTH_PASS_PLACEHOLDER;
+}
+
+function writeTree(outDir: string, nodeName: string, files: readonly RenderedFile[]): void {
+  for (const file of files) {
+    const target = path.join(outDir, nodeName, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, file.content);
+    fs.chmodSync(target, parseInt(file.mode, 8));
+  }
+}
+
+function printTree(nodeName: string, family: OsFamily, files: readonly RenderedFile[]): void {
+  for (const file of files) {
+    const flags = [file.mode, family, ...(file.secret ? ["secret"] : [])].join(", ");
+    process.stdout.write(`==> ${nodeName}:${file.path} (${flags})\n${file.content}\n`);
+  }
+}
+
+function main(argv: readonly string[]): number {
+  const options = parseArgs(argv);
+  if (typeof options === "string") {
+    process.stderr.write(`render: ${options}\n${USAGE}\n`);
+    return options === USAGE ? 0 : 2;
+  }
+  const fileName = `Pulumi.${options.stack}.yaml`;
+  const filePath = path.join(REPO_ROOT, fileName);
+  if (!fs.existsSync(filePath)) {
+    process.stderr.write(`render: ${fileName} not found in ${REPO_ROOT}; create it or pick another --stack\n`);
+    return 1;
+  }
+  const stackFile = readStackFile(fs.readFileSync(filePath, "utf8"), fileName);
+  const { problems, build } = checkClusterConfig(stackFile.values, {
+    readFile: (p) => fs.readFileSync(path.resolve(REPO_ROOT, expandHome(p)), "utf8"),
+  });
+  const all = [...stackFile.problems, ...(stackFile.problems.some((p) => p.key.startsWith(fileName)) ? [] : problems)];
+  if (all.length > 0) {
+    process.stderr.write(formatProblems(all, `${fileName} is not valid`) + "\n");
+    return 1;
+  }
+  const model = build();
+  const authPass = authPassFor(model);
+  for (const node of model.nodes) {
+    const family = familyFor(model, node.name, options.os);
+    const files = renderNode(model, node.name, family, authPass);
+    if (options.out) writeTree(options.out, node.name, files);
+    else printTree(node.name, family, files);
+  }
+  if (options.out) {
+    process.stderr.write(`render: wrote ${model.nodes.map((n) => `${options.out}/${n.name}/`).join(", ")}\n`);
+  }
+  return 0;
+}
+
+// `npm run render -- --stack dev | head` closes the pipe early; that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+process.exitCode = main(process.argv.slice(2));
