@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Makes the pinned Pulumi toolchain available and prints the environment that uses it offline.
+#
+#   bash scripts/toolchain.sh           build what is missing, then print `export ...` lines
+#   eval "$(bash scripts/toolchain.sh)" use it in the current shell
+#
+# Idempotent: with everything built it only checks a stamp (well under a second). A `pulumi` of the
+# pinned version already on PATH, together with its Node.js language host, is used as is.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=../toolchain/versions.env
+source "$repo/toolchain/versions.env"
+
+log() { echo "toolchain: $*" >&2; }
+
+npm_pin="$(node -p "require('$repo/package.json').dependencies['@pulumi/pulumi']")"
+if [[ "$npm_pin" != "$PULUMI_VERSION" ]]; then
+  log "package.json pins @pulumi/pulumi $npm_pin but toolchain/versions.env says $PULUMI_VERSION; make them agree"
+  exit 1
+fi
+
+cache_root="${KEEPALIVED_HA_CACHE:-$HOME/.cache/keepalived-ha}"
+# The build is keyed by the sources that define it, so a changed pin or host rebuilds by itself.
+recipe_hash="$(cat "$repo/toolchain/versions.env" "$repo/toolchain/go.mod" "$repo/toolchain/go.sum" \
+  "$repo/toolchain/cmd/pulumi-language-nodejs/main.go" "$repo/toolchain/pulumi-resource-pulumi-nodejs" \
+  | sha256sum | cut -c1-16)"
+bin="$cache_root/toolchain/$PULUMI_VERSION-$recipe_hash/bin"
+
+existing="$(command -v pulumi || true)"
+if [[ -n "$existing" && "$existing" != "$bin/pulumi" ]] && command -v pulumi-language-nodejs >/dev/null \
+   && [[ "$("$existing" version 2>/dev/null)" == "v$PULUMI_VERSION" ]]; then
+  bin="$(dirname "$existing")"
+  log "using pulumi v$PULUMI_VERSION found on PATH at $existing"
+elif [[ ! -f "$bin/.complete" ]]; then
+  command -v go >/dev/null || { log "Go is needed to build the Pulumi toolchain (or install Pulumi $PULUMI_VERSION with the official installer)"; exit 1; }
+  log "building Pulumi v$PULUMI_VERSION into $bin (first run only; several minutes)"
+  mkdir -p "$bin"
+  start=$SECONDS
+  (
+    cd "$repo/toolchain"
+    export CGO_ENABLED=0 GOFLAGS=-mod=readonly
+    flags=(-trimpath -tags osusergo,grpcnotrace)
+    go build "${flags[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+      -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+    go build "${flags[@]}" -ldflags "-s -w -X main.version=$PULUMI_VERSION" \
+      -o "$bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
+  )
+  install -m 0755 "$repo/toolchain/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+  touch "$bin/.complete"
+  log "built in $((SECONDS - start)) s"
+fi
+
+pulumi_home="$cache_root/pulumi-home"
+passphrase_file="$cache_root/stack-passphrase"
+mkdir -p "$pulumi_home" "$repo/.pulumi-state"
+if [[ ! -s "$passphrase_file" ]]; then
+  (umask 077; head -c 24 /dev/urandom | base64 > "$passphrase_file")
+fi
+
+cat <<ENV
+export PATH="$bin:\$PATH"
+export PULUMI_HOME="$pulumi_home"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}"
+ENV
+# A passphrase the user set wins; otherwise local stacks use the machine's own generated one.
+if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+  echo "export PULUMI_CONFIG_PASSPHRASE_FILE=\"$passphrase_file\""
+fi
