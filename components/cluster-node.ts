@@ -1,0 +1,128 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ClusterModel, detectOsFamily, findNode, firewallCommands, installPackagesCommand, KEEPALIVED_DIR, OsFamily,
+  osProfile, packagesFor, removePackagesCommand, renderNode,
+} from "../core";
+import {
+  asRoot, encodeBundle, holdsAddressCommand, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
+  StepScripts,
+} from "../core/deploy-steps";
+import { RemoteCommand } from "./providers/remote-command";
+import { SshConnection } from "./providers/ssh-exec";
+import { ProbedNode } from "./providers/vip-holder";
+
+/** Arguments of a ClusterNode. */
+export interface ClusterNodeArgs {
+  /** The validated cluster model every node is rendered from. */
+  readonly model: ClusterModel;
+  /** This node's name in the model. */
+  readonly nodeName: string;
+  /** The VRRP password (secret). */
+  readonly authPass: pulumi.Input<string>;
+  /** The SSH private key text (secret). */
+  readonly sshPrivateKey: pulumi.Input<string>;
+  /** Resources this node's keepalived update must wait for: the rolling order (backups before master). */
+  readonly configAfter?: pulumi.Input<pulumi.Resource>[];
+  /** Seconds to keep trying to reach the host over SSH before failing with its name. */
+  readonly dialTimeoutSeconds?: number;
+}
+
+/**
+ * One host of the cluster, converged in order: identify the OS, firewall, packages, index page,
+ * keepalived files (tested by keepalived before they replace the running ones), services.
+ * Every step is idempotent and knows how to undo itself on destroy.
+ */
+export class ClusterNode extends pulumi.ComponentResource {
+  /** The OS family the node's files were rendered for. */
+  public readonly osFamily: pulumi.Output<OsFamily>;
+  /** Digest of everything pushed to the host; changes when the node's desired state changes. */
+  public readonly desiredStateDigest: pulumi.Output<string>;
+  /** The keepalived step; the next node in the rolling order waits for it. */
+  public readonly keepalivedStep: RemoteCommand;
+  /** The last step: services enabled and running. */
+  public readonly servicesStep: RemoteCommand;
+  /** How the VIP probe asks this node whether it holds the VIP. */
+  public readonly probe: pulumi.Output<ProbedNode>;
+
+  constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("keepalived-ha:index:ClusterNode", name, {}, opts);
+    const node = findNode(args.model, args.nodeName);
+    const model = args.model;
+
+    if (node.hostKey === undefined) {
+      pulumi.log.warn(`${node.name} (${node.address}): no hostKey pinned in the stack config, so the SSH ` +
+        `connection is unverified; pin it with nodes[].hostKey (ssh-keyscan -t ed25519 ${node.address})`, this);
+    }
+    const connection: pulumi.Output<SshConnection> = pulumi.secret(pulumi.output(args.sshPrivateKey).apply((privateKey) => ({
+      host: node.address,
+      port: node.port,
+      user: node.user,
+      privateKey,
+      ...(node.hostKey !== undefined ? { hostKey: node.hostKey } : {}),
+      dialTimeoutSeconds: args.dialTimeoutSeconds ?? 60,
+    })));
+    // A new address is another machine: undo on the old one, then converge the new one.
+    const replaceOnNewHost = { triggers: [node.address, node.port], connection };
+    const stepOptions = (dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions =>
+      ({ parent: this, dependsOn, deleteBeforeReplace: true });
+    const root = (script: string) => asRoot(script, node.user);
+    const step = (suffix: string, description: string, scripts: pulumi.Input<StepScripts>,
+      dependsOn: pulumi.Input<pulumi.Resource>[], stdin?: pulumi.Input<string>) => {
+      const s = pulumi.output(scripts);
+      return new RemoteCommand(`${name}-${suffix}`, {
+        ...replaceOnNewHost,
+        description: `${description} on ${node.name}`,
+        create: s.apply((x) => root(x.apply)),
+        delete: s.apply((x) => (x.undo !== undefined ? root(x.undo) : "")),
+        ...(stdin !== undefined ? { stdin } : {}),
+      }, stepOptions(dependsOn));
+    };
+
+    const identify = step("identify", "identify the OS", identifyHostStep(), []);
+    this.osFamily = identify.stdout.apply((osRelease) => {
+      const family = node.os ?? detectOsFamily(osRelease);
+      if (family === undefined) {
+        throw new Error(`cannot tell the OS family of ${node.name} from /etc/os-release (${osRelease.trim().replace(/\n/g, ", ")}); ` +
+          `set nodes[].os to debian or rhel in the stack config`);
+      }
+      return family;
+    });
+    const os = this.osFamily.apply(osProfile);
+
+    const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
+      const commands = firewallCommands(family, model.firewall);
+      return { apply: commands.apply, undo: commands.restore };
+    }), [identify]);
+
+    const needsCurl = model.checks.some((c) => c.type === "http");
+    const packages = step("packages", "install packages", this.osFamily.apply((family) => {
+      const list = packagesFor(family, needsCurl);
+      return {
+        apply: installPackagesCommand(family, list),
+        ...(model.purgePackages ? { undo: removePackagesCommand(family, list) } : {}),
+      };
+    }), [firewall]);
+
+    // Rendering needs the OS (process names, docroot) and the password: both are outputs.
+    const files = pulumi.all([this.osFamily, pulumi.secret(args.authPass)])
+      .apply(([family, authPass]) => renderNode(model, node.name, family, authPass));
+    const keepalivedFiles = files.apply((all) => all.filter((f) => f.path.startsWith(`${KEEPALIVED_DIR}/`)));
+    const siteFiles = files.apply((all) => all.filter((f) => !f.path.startsWith(`${KEEPALIVED_DIR}/`)));
+
+    const site = step("site", "write the index page", os.apply(siteStep), [packages],
+      siteFiles.apply((f) => f[0].content));
+    const keepalivedBundle = pulumi.secret(keepalivedFiles.apply(encodeBundle));
+    this.keepalivedStep = step("keepalived", "install the keepalived configuration",
+      keepalivedConfigStep(node.name), [packages, ...(args.configAfter ?? [])], keepalivedBundle);
+    this.servicesStep = step("services", "enable and start the services", os.apply(servicesStep),
+      [site, this.keepalivedStep]);
+
+    this.desiredStateDigest = pulumi.secret(files.apply((all) =>
+      crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
+    const vipAddress = model.vrrp.vips[0].split("/")[0];
+    this.probe = connection.apply((c) => ({ name: node.name, connection: c, holdsCommand: holdsAddressCommand(vipAddress) }));
+
+    this.registerOutputs({ osFamily: this.osFamily });
+  }
+}

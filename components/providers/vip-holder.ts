@@ -1,0 +1,101 @@
+import * as pulumi from "@pulumi/pulumi";
+import { runOverSsh, SshConnection } from "./ssh-exec";
+
+/**
+ * Which node holds the VIP, measured on the hosts: after a change it waits (bounded) until exactly one node
+ * holds the address, and `pulumi refresh` measures again. A read-only probe: it changes nothing on the hosts.
+ */
+
+/** One node as the probe sees it. */
+export interface ProbedNode {
+  /** Node name reported as the holder. */
+  readonly name: string;
+  /** How to reach it. */
+  readonly connection: SshConnection;
+  /** Command printing "yes" when this node holds the VIP. */
+  readonly holdsCommand: string;
+}
+
+/** Inputs of a VipHolder. */
+export interface VipHolderArgs {
+  /** The nodes to ask. */
+  readonly nodes: pulumi.Input<pulumi.Input<ProbedNode>[]>;
+  /** The VIP (without prefix), for messages. */
+  readonly vip: pulumi.Input<string>;
+  /** How long to wait for exactly one holder, in seconds. */
+  readonly settleSeconds: pulumi.Input<number>;
+  /** Values whose change means "measure again" (e.g. the rendered configs' digests). */
+  readonly triggers: pulumi.Input<unknown[]>;
+}
+
+interface HolderState {
+  nodes: ProbedNode[];
+  vip: string;
+  settleSeconds: number;
+  triggers: unknown[];
+  holder?: string;
+}
+
+/** Polls every node until exactly one holds the VIP; rejects naming the holders when it does not settle. */
+async function measureHolder(state: HolderState, settleSeconds: number): Promise<string> {
+  const deadline = Date.now() + settleSeconds * 1000;
+  let holders: string[] = [];
+  for (;;) {
+    const answers = await Promise.all(state.nodes.map(async (node) => {
+      try {
+        const { stdout } = await runOverSsh({ ...node.connection, dialTimeoutSeconds: 10 },
+          `check whether ${node.name} holds ${state.vip}`, node.holdsCommand, undefined);
+        return stdout.trim() === "yes" ? node.name : undefined;
+      } catch {
+        return undefined; // an unreachable node holds nothing we can serve from
+      }
+    }));
+    holders = answers.filter((a): a is string => a !== undefined);
+    if (holders.length === 1) return holders[0];
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(holders.length === 0
+    ? `no node holds the VIP ${state.vip} after ${settleSeconds} s: check \`npm run status\` and the nodes' keepalived logs`
+    : `split brain: ${holders.join(" and ")} all hold the VIP ${state.vip} after ${settleSeconds} s ` +
+      `(VRRP adverts do not reach each other: firewall, multicast filtering, or a different virtualRouterId/authPass)`);
+}
+
+const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: HolderState, news: HolderState) {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    const changes = !same(olds.triggers, news.triggers) || !same(olds.vip, news.vip) ||
+      !same(olds.nodes.map((n) => n.name), news.nodes.map((n) => n.name));
+    return { changes };
+  },
+  async create(inputs: HolderState) {
+    const holder = await measureHolder(inputs, inputs.settleSeconds);
+    return { id: require("crypto").randomBytes(8).toString("hex") as string, outs: { ...inputs, holder } };
+  },
+  async update(_id: string, _olds: HolderState, news: HolderState) {
+    return { outs: { ...news, holder: await measureHolder(news, news.settleSeconds) } };
+  },
+  // `pulumi refresh` measures once more, briefly: it reports the cluster as it is now.
+  async read(id: string, props: HolderState) {
+    let holder: string;
+    try {
+      holder = await measureHolder(props, 5);
+    } catch (err) {
+      holder = `none (${(err as Error).message})`;
+    }
+    return { id, props: { ...props, holder } };
+  },
+};
+
+/** The node holding the VIP, as of the last `up` that changed the cluster or the last `refresh`. */
+export class VipHolder extends pulumi.dynamic.Resource {
+  /** Name of the node that holds the VIP. */
+  public readonly holder!: pulumi.Output<string>;
+
+  constructor(name: string, args: VipHolderArgs, opts?: pulumi.CustomResourceOptions) {
+    super(vipHolderProvider, name, { holder: undefined, ...args }, {
+      ...opts,
+      additionalSecretOutputs: ["nodes", ...(opts?.additionalSecretOutputs ?? [])],
+    }, "keepalived-ha", "VipHolder");
+  }
+}

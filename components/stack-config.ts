@@ -1,0 +1,48 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** The project's config namespace in `Pulumi.<stack>.yaml`. */
+export const CONFIG_NAMESPACE = "keepalived-ha";
+
+/** The stack's config split into what validation may see and the secrets it must not. */
+export interface StackInputs {
+  /** Every `keepalived-ha:` key without its prefix, parsed from JSON where it is structured; secrets masked. */
+  readonly raw: Record<string, unknown>;
+  /** `vrrp.authPass`, when set, as a secret. */
+  readonly authPass?: pulumi.Output<string>;
+  /** `sshPrivateKey`, when set, as a secret. */
+  readonly sshPrivateKey?: pulumi.Output<string>;
+}
+
+/** Stands for a secret in the validated config: present, value not visible to validation or messages. */
+const MASKED = { secure: "masked" };
+
+/**
+ * Reads all `keepalived-ha:` keys, including unknown ones so that typos are reported. The engine hands
+ * secrets to the program decrypted; they are lifted out here and wrapped with pulumi.secret. The SSH key
+ * is replaced by a marker; the VRRP password stays for validation, whose messages never quote it.
+ */
+export function readStackInputs(): StackInputs {
+  const raw: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      raw[key] = value;
+    }
+  }
+  let authPass: pulumi.Output<string> | undefined;
+  const vrrp = raw.vrrp;
+  if (typeof vrrp === "object" && vrrp !== null && typeof (vrrp as Record<string, unknown>).authPass === "string") {
+    // Left in `raw` so validation can check its length and characters; its messages never quote it.
+    authPass = pulumi.secret((vrrp as Record<string, string>).authPass);
+  }
+  let sshPrivateKey: pulumi.Output<string> | undefined;
+  if (typeof raw.sshPrivateKey === "string") {
+    sshPrivateKey = pulumi.secret(raw.sshPrivateKey);
+    raw.sshPrivateKey = MASKED;
+  }
+  return { raw, authPass, sshPrivateKey };
+}

@@ -1,0 +1,170 @@
+/**
+ * The shell scripts of each remote step a node goes through, with the script that undoes it on destroy.
+ * Pure: the components only run these over SSH. File contents never appear in a script: they travel on
+ * stdin as a bundle (one `path mode base64` line per file), so secrets stay out of command text, process
+ * lists and error messages.
+ */
+import { OsProfile, shellQuote } from "./os";
+import { KEEPALIVED_DIR, RenderedFile } from "./render/types";
+
+/** Where the steps keep what they need to undo themselves. Root-only. */
+export const STATE_DIR = "/var/lib/keepalived-ha";
+
+/** A step: what `up` runs (on create and when its script or payload changes) and what destroy runs. */
+export interface StepScripts {
+  /** Runs on create and on change; idempotent. */
+  readonly apply: string;
+  /** Undoes `apply`; idempotent; undefined when there is nothing to undo. */
+  readonly undo?: string;
+}
+
+const STRICT = "set -euo pipefail";
+
+/** Runs a script as root: directly for root, through passwordless sudo otherwise (stdin passes through). */
+export function asRoot(script: string, user: string): string {
+  if (user === "root") return script;
+  return `sudo -n /bin/bash -c ${shellQuote(script)}`;
+}
+
+/** Encodes files for a step's stdin: one `path mode base64(content)` line each, sorted by path. */
+export function encodeBundle(files: readonly RenderedFile[]): string {
+  return [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.path} ${f.mode} ${Buffer.from(f.content, "utf8").toString("base64")}\n`)
+    .join("");
+}
+
+/** Decodes a bundle (for tests and tools; the hosts decode with bash + base64). */
+export function decodeBundle(bundle: string): RenderedFile[] {
+  return bundle.split("\n").filter((l) => l !== "").map((line) => {
+    const [path, mode, b64] = line.split(" ");
+    return { path, mode, content: Buffer.from(b64 ?? "", "base64").toString("utf8") };
+  });
+}
+
+/** Waits for the host and prints its os-release identity (the component detects the family from it). */
+export function identifyHostStep(): StepScripts {
+  return { apply: "grep -E '^(ID|ID_LIKE)=' /etc/os-release" };
+}
+
+/**
+ * The index page: the first run saves the page that was there (or notes there was none), then the page from
+ * stdin replaces it atomically; undo puts the saved page back.
+ */
+export function siteStep(os: OsProfile): StepScripts {
+  const page = `${os.docroot}/index.html`;
+  const saved = `${STATE_DIR}/index.html.orig`;
+  const absent = `${STATE_DIR}/index.html.absent`;
+  return {
+    apply: [
+      STRICT,
+      `install -d -m 0700 ${STATE_DIR}`,
+      `if [ ! -e ${saved} ] && [ ! -e ${absent} ]; then`,
+      `  if [ -e ${page} ]; then cp -a ${page} ${saved}; else touch ${absent}; fi`,
+      `fi`,
+      `install -d -m 0755 ${os.docroot}`,
+      `tmp=$(mktemp ${os.docroot}/.index.XXXXXX)`,
+      `cat > "$tmp"`,
+      `chmod 0644 "$tmp"`,
+      `mv -f "$tmp" ${page}`,
+    ].join("\n"),
+    undo: [
+      STRICT,
+      `if [ -e ${saved} ]; then mv -f ${saved} ${page}; elif [ -e ${absent} ]; then rm -f ${page} ${absent}; fi`,
+    ].join("\n"),
+  };
+}
+
+/**
+ * keepalived's files: staged next to /etc/keepalived, tested with the real `keepalived -t` in a private mount
+ * namespace where the staged tree *is* /etc/keepalived (so script paths and their owners are checked exactly
+ * as they will be), and only then installed. A rejected config leaves the running one untouched. The first
+ * run saves the original /etc/keepalived for destroy. A running keepalived is reloaded (SIGHUP), never
+ * restarted, so the VIP does not flap.
+ */
+export function keepalivedConfigStep(nodeName: string): StepScripts {
+  const managed = `${STATE_DIR}/keepalived.files`;
+  const original = `${STATE_DIR}/keepalived.orig.tar`;
+  return {
+    apply: [
+      STRICT,
+      `install -d -m 0700 ${STATE_DIR}`,
+      `install -d -m 0755 ${KEEPALIVED_DIR}`,
+      `stage=$(mktemp -d /etc/.keepalived-ha.XXXXXX)`,
+      `trap 'rm -rf "$stage"' EXIT`,
+      `cp -a ${KEEPALIVED_DIR}/. "$stage"/`,
+      `: > "$stage/.files"`,
+      `while read -r path mode b64; do`,
+      `  rel=\${path#${KEEPALIVED_DIR}/}`,
+      `  install -d -m 0755 "$(dirname "$stage/$rel")"`,
+      `  printf '%s' "$b64" | base64 -d > "$stage/$rel"`,
+      `  chmod "$mode" "$stage/$rel"`,
+      `  echo "$path" >> "$stage/.files"`,
+      `done`,
+      // Files an earlier run wrote that this config no longer renders (a removed check) go too.
+      `: > "$stage/.stale"`,
+      `if [ -f ${managed} ]; then`,
+      `  grep -vxF -f "$stage/.files" ${managed} > "$stage/.stale" || true`,
+      `  while read -r path; do rm -f "$stage/\${path#${KEEPALIVED_DIR}/}"; done < "$stage/.stale"`,
+      `fi`,
+      `chown -R root:root "$stage"`,
+      `chmod 0755 "$stage"`,
+      `if ! out=$(unshare --mount /bin/sh -c "mount --bind '$stage' ${KEEPALIVED_DIR} && keepalived -t -l -f ${KEEPALIVED_DIR}/keepalived.conf" 2>&1); then`,
+      `  echo "keepalived rejected the new configuration for ${nodeName}; the running configuration is unchanged:" >&2`,
+      `  printf '%s\\n' "$out" | grep -v -i 'auth_pass' | tail -n 20 >&2`,
+      `  exit 1`,
+      `fi`,
+      `[ -e ${original} ] || tar -C /etc -cf ${original} keepalived`,
+      `while read -r path; do`,
+      `  rel=\${path#${KEEPALIVED_DIR}/}`,
+      `  install -d -m 0755 "$(dirname "$path")"`,
+      `  cp -p "$stage/$rel" "$path.keepalived-ha-new"`,
+      `  mv -f "$path.keepalived-ha-new" "$path"`,
+      `done < "$stage/.files"`,
+      `while read -r path; do rm -f "$path"; done < "$stage/.stale"`,
+      `cp "$stage/.files" ${managed}`,
+      `if systemctl is-active --quiet keepalived; then systemctl reload keepalived; fi`,
+    ].join("\n"),
+    undo: [
+      STRICT,
+      `systemctl disable --now keepalived >/dev/null 2>&1 || true`,
+      `if [ -f ${managed} ]; then while read -r path; do rm -f "$path"; done < ${managed}; rm -f ${managed}; fi`,
+      `if [ -f ${original} ]; then tar -C /etc -xpf ${original}; rm -f ${original}; fi`,
+    ].join("\n"),
+  };
+}
+
+/**
+ * Services: the web server and keepalived enabled and running. The first run records the web server's
+ * enabled/active state so destroy can return it; keepalived is stopped by the config step's undo.
+ */
+export function servicesStep(os: OsProfile): StepScripts {
+  const web = shellQuote(os.webServerService);
+  const saved = `${STATE_DIR}/webserver.state`;
+  return {
+    apply: [
+      STRICT,
+      `install -d -m 0700 ${STATE_DIR}`,
+      `[ -e ${saved} ] || echo "$(systemctl is-enabled ${web} 2>/dev/null || true) $(systemctl is-active ${web} 2>/dev/null || true)" > ${saved}`,
+      `systemctl enable --now ${web} >/dev/null 2>&1`,
+      `systemctl enable keepalived >/dev/null 2>&1`,
+      `systemctl is-active --quiet keepalived || systemctl start keepalived`,
+      `systemctl is-active --quiet ${web}`,
+      `systemctl is-active --quiet keepalived`,
+    ].join("\n"),
+    undo: [
+      STRICT,
+      `if [ -f ${saved} ]; then`,
+      `  read -r enabled active < ${saved} || true`,
+      `  [ "$enabled" = enabled ] || systemctl disable ${web} >/dev/null 2>&1 || true`,
+      `  [ "$active" = active ] || systemctl stop ${web} || true`,
+      `  rm -f ${saved}`,
+      `fi`,
+    ].join("\n"),
+  };
+}
+
+/** Prints "yes" when the address (without prefix) is on one of the host's interfaces, "no" otherwise. */
+export function holdsAddressCommand(address: string): string {
+  return `if ip -4 -o addr show | grep -q ' inet ${address}/'; then echo yes; else echo no; fi`;
+}
