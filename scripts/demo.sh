@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm run demo`: on a fresh machine, prepares everything, boots the 2-host lab, converges it with
+# `pulumi up --stack lab`, and shows the outputs and the page served through the VIP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup: Debian and npm packages"
+bash scripts/setup.sh
+step "toolchain: pinned Pulumi (built once, then cached)"
+eval "$(bash scripts/toolchain.sh)"
+step "lab: booting 2 Debian hosts on bridge kaha-br0 (10.213.151.0/24)"
+bash scripts/lab.sh up --nodes 2
+step "pulumi up --stack lab"
+pulumi stack select lab >/dev/null 2>&1 || pulumi stack init lab
+pulumi up --yes --stack lab
+step "outputs"
+pulumi stack output --stack lab
+vip="$(pulumi stack output vip --stack lab)"
+step "GET http://$vip/ through the VIP"
+curl -sS --max-time 5 "http://$vip/"
+cat <<EOF_NEXT
+
+Done. Look further:
+  npm run lab -- status                       hosts, addresses, SSH
+  npm run lab -- exec node1 -- ip -4 addr     who holds the VIP
+  npm run pulumi -- preview --stack lab       a no-change preview
+Tear down:
+  npm run pulumi -- destroy --yes --stack lab && npm run lab -- down
+EOF_NEXT
