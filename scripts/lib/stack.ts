@@ -1,0 +1,77 @@
+/**
+ * What the operator tools need from a stack: its validated model (from Pulumi.<stack>.yaml), the SSH key,
+ * and a connection per node. Shared by status and drill; no Pulumi engine run is needed.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ClusterModel, formatProblems, loadClusterModel, NodeModel, readStackFile } from "../../core";
+import { SshConnection } from "../../components/providers/ssh-exec";
+
+/** The repository root. */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** A stack as the tools see it. */
+export interface ToolStack {
+  /** Stack name. */
+  readonly name: string;
+  /** Validated model. */
+  readonly model: ClusterModel;
+  /** The first VIP without prefix. */
+  readonly vip: string;
+  /** SSH connection per node name. */
+  readonly connections: ReadonlyMap<string, SshConnection>;
+}
+
+function expandHome(p: string): string {
+  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/** The key from `ssh.privateKeyPath`, else the secret `sshPrivateKey` through the project's pulumi. */
+function privateKey(stack: string, values: Record<string, unknown>): string {
+  const ssh = values.ssh as { privateKeyPath?: string } | undefined;
+  if (values.sshPrivateKey !== undefined) {
+    const r = spawnSync("bash", ["scripts/pulumi.sh", "config", "get", "sshPrivateKey", "--stack", stack],
+      { cwd: REPO_ROOT, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`cannot read the secret sshPrivateKey of stack ${stack}: ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+  const keyPath = expandHome(ssh?.privateKeyPath ?? "~/.ssh/id_ed25519");
+  return fs.readFileSync(keyPath, "utf8");
+}
+
+/** Loads Pulumi.<stack>.yaml; throws with every problem when it is not valid. */
+export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack {
+  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; is --stack right?`);
+  const { values, problems } = readStackFile(fs.readFileSync(file, "utf8"), path.basename(file));
+  if (problems.length > 0) throw new Error(formatProblems(problems));
+  const model = loadClusterModel(values, { readFile: (p) => fs.readFileSync(p, "utf8") });
+  const key = privateKey(stack, values);
+  const connection = (n: NodeModel): SshConnection => ({
+    host: n.address, port: n.port, user: n.user, privateKey: key, dialTimeoutSeconds,
+    ...(n.hostKey !== undefined ? { hostKey: n.hostKey } : {}),
+  });
+  return {
+    name: stack,
+    model,
+    vip: model.vrrp.vips[0].split("/")[0],
+    connections: new Map(model.nodes.map((n) => [n.name, connection(n)])),
+  };
+}
+
+/** Reads `--flag value` / `--flag=value` / `--switch` arguments. */
+export function parseFlags(argv: readonly string[], switches: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (eq >= 0) flags.set(name, arg.slice(eq + 1));
+    else if (switches.includes(name)) flags.set(name, "true");
+    else flags.set(name, argv[++i] ?? "");
+  }
+  return flags;
+}

@@ -1,0 +1,60 @@
+/** The lab, driven from tests through its own entry point (`scripts/lab.sh`). */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO } from "./pulumi";
+
+/** The lab's VIP (fixed by the lab's address plan, docs/lab.md). */
+export const LAB_VIP = "10.213.151.100";
+
+/** Runs a lab verb; throws with its output when it fails. */
+export function lab(...args: string[]): string {
+  const r = spawnSync("bash", ["scripts/lab.sh", ...args], { cwd: REPO, encoding: "utf8", timeout: 30 * 60_000 });
+  if (r.status !== 0) throw new Error(`lab ${args.join(" ")} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/** Runs a shell command as root inside a node, without SSH; returns stdout and the exit status. */
+export function onNode(node: string, script: string): { out: string; code: number } {
+  const r = spawnSync("bash", ["scripts/lab.sh", "exec", node, "--", "bash", "-c", script], {
+    cwd: REPO, encoding: "utf8", timeout: 120_000,
+  });
+  return { out: (r.stdout ?? "").trim(), code: r.status ?? -1 };
+}
+
+/** Nodes holding the VIP right now. */
+export function vipHolders(nodes: readonly string[], vip = LAB_VIP): string[] {
+  return nodes.filter((n) => onNode(n, `ip -4 -o addr show | grep -q ' inet ${vip}/'`).code === 0);
+}
+
+/** GET through the VIP from the host (the bridge address is on the lab subnet). */
+export function curlVip(vip = LAB_VIP): { code: number; body: string } {
+  const r = spawnSync("curl", ["-sS", "--max-time", "3", `http://${vip}/`], { encoding: "utf8" });
+  return { code: r.status ?? -1, body: (r.stdout ?? "").trim() };
+}
+
+/** Number of accepted SSH logins recorded by a node's sshd so far. */
+export function acceptedSshLogins(node: string): number {
+  return Number(onNode(node, "journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey' || true").out);
+}
+
+/** Starts sampling, on a node, whether it holds the VIP every 100 ms; stop() returns the samples. */
+export function watchVip(node: string, vip = LAB_VIP): { stop: () => Promise<boolean[]> } {
+  const child = spawn("bash", ["scripts/lab.sh", "exec", node, "--", "bash", "-c",
+    `end=$((SECONDS + 600)); while [ $SECONDS -lt $end ]; do if ip -4 -o addr show | grep -q ' inet ${vip}/'; then echo 1; else echo 0; fi; sleep 0.1; done`],
+  { cwd: REPO, stdio: ["ignore", "pipe", "ignore"], detached: true });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+  return {
+    stop: () => new Promise((resolve) => {
+      child.on("close", () => resolve(out.split("\n").filter((l) => l !== "").map((l) => l === "1")));
+      process.kill(-child.pid!, "SIGTERM"); // the whole group: lab.sh, nsenter and the loop
+    }),
+  };
+}
+
+/** The stack config `lab up` wrote, with a per-node default page so the page names the node serving it. */
+export function labStackConfig(): string {
+  const text = fs.readFileSync(path.join(REPO, "Pulumi.lab.yaml"), "utf8");
+  return text.split("\n").filter((l) => !/^\s*keepalived-ha:site:/.test(l) && !/^encryptionsalt:/.test(l)).join("\n");
+}
