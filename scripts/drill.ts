@@ -1,0 +1,153 @@
+/**
+ * npm run drill -- --stack S --scenario httpd-stop|keepalived-stop|node-crash|partition [--runs N]
+ *                  [--probe-ms 30] [--out DIR]
+ *
+ * Probes http://VIP/ every few tens of milliseconds, injects the fault on the current master, measures how
+ * long until another node answers, the outage and the failed requests, undoes the fault and measures the
+ * failback (or its absence under nopreempt). Prints a table, writes JSON and an SVG timeline per run.
+ * node-crash and partition act on lab hosts (power off a container, drop VRRP on the lab bridge).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { analyzeDrill, DrillEvents, DrillMetrics, percentile, ProbeSample, renderTimelineSvg, Scenario, SCENARIOS } from "../core/drill";
+import { asRoot } from "../core/deploy-steps";
+import { runOverSsh } from "../components/providers/ssh-exec";
+import { loadToolStack, parseFlags, REPO_ROOT, ToolStack } from "./lib/stack";
+import { httpGet, probeCluster } from "./status";
+
+const WEB_UNITS = "apache2 httpd";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Commands that inject and undo each fault on a node. */
+function faultActions(stack: ToolStack, scenario: Scenario, node: string): { inject: () => Promise<void>; restore: () => Promise<void> } {
+  const onNode = (what: string, script: string) => async () => {
+    const user = stack.model.nodes.find((n) => n.name === node)!.user;
+    await runOverSsh(stack.connections.get(node)!, `${what} on ${node}`, asRoot(script, user), undefined);
+  };
+  const labVerb = (...args: string[]) => async () => {
+    const r = spawnSync("bash", ["scripts/lab.sh", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`lab ${args.join(" ")} failed: ${r.stderr.trim()}`);
+  };
+  const webUnits = (verb: string) => `for s in ${WEB_UNITS}; do if systemctl cat "$s" >/dev/null 2>&1; then systemctl ${verb} "$s"; fi; done`;
+  switch (scenario) {
+    case "httpd-stop": return { inject: onNode("stop the web server", webUnits("stop")), restore: onNode("start the web server", webUnits("start")) };
+    case "keepalived-stop": return { inject: onNode("stop keepalived", "systemctl stop keepalived"), restore: onNode("start keepalived", "systemctl start keepalived") };
+    case "node-crash": return { inject: labVerb("stop-node", node, "--kill"), restore: labVerb("start-node", node) };
+    case "partition": return { inject: labVerb("partition"), restore: labVerb("heal") };
+  }
+}
+
+/** Sends probes until stopped; each is one fresh connection, so ARP changes show at once. */
+function startProber(url: string, pageOwner: (body: string) => string | undefined, periodMs: number, t0: number) {
+  const samples: ProbeSample[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = Date.now();
+      const [ok, detail] = await httpGet(url, Math.max(200, periodMs * 5));
+      const body = detail.replace(/^\d+ /, "");
+      samples.push(ok ? { t: started - t0, node: pageOwner(body) ?? "unknown" } : { t: started - t0, error: detail });
+      await sleep(Math.max(0, periodMs - (Date.now() - started)));
+    }
+  })();
+  return { samples, stop: async () => { running = false; await done; } };
+}
+
+/** Waits until `predicate` holds for the recent samples or the deadline passes. */
+async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (predicate()) return true;
+    await sleep(50);
+  }
+  return predicate();
+}
+
+interface RunResult extends DrillMetrics {
+  readonly run: number;
+  readonly scenario: Scenario;
+  readonly events: DrillEvents;
+}
+
+async function drillOnce(stack: ToolStack, scenario: Scenario, run: number, periodMs: number, outDir: string): Promise<RunResult> {
+  const status = await probeCluster(stack);
+  if (status.holders.length !== 1 || !status.httpOk) {
+    throw new Error(`cluster not healthy before the drill (${status.reasons.join("; ")}); run npm run status -- --stack ${stack.name}`);
+  }
+  const oldMaster = status.holders[0];
+  const pages = new Map(stack.model.nodes.map((n) => [n.site.trim(), n.name]));
+  const t0 = Date.now();
+  const prober = startProber(`http://${stack.vip}/`, (body) => pages.get(body.trim()), periodMs, t0);
+  const recent = (ms: number) => prober.samples.filter((s) => s.t >= Date.now() - t0 - ms);
+  const actions = faultActions(stack, scenario, oldMaster);
+  try {
+    await sleep(1000);
+    await actions.inject();
+    const faultAt = Date.now() - t0;
+    // Moved: another node has answered every probe for the last second.
+    await waitFor(() => { const r = recent(1000); return r.length > 5 && r.every((s) => s.node && s.node !== oldMaster); }, 30_000);
+    await sleep(1000);
+    await actions.restore();
+    const restoreAt = Date.now() - t0;
+    const nopreempt = stack.model.vrrp.nopreempt;
+    // Failback: the old master answers again (unless nopreempt, where its absence is the expected result).
+    await waitFor(() => !nopreempt && recent(1000).length > 5 && recent(1000).every((s) => s.node === oldMaster),
+      nopreempt ? 8_000 : 45_000);
+    await sleep(500);
+    await prober.stop();
+    const events = { faultAt, restoreAt };
+    const metrics = analyzeDrill(prober.samples, events, oldMaster);
+    const base = path.join(outDir, `${stack.name}-${scenario}-run${run}`);
+    fs.writeFileSync(`${base}.json`, `${JSON.stringify({ scenario, run, events, metrics, samples: prober.samples }, null, 1)}\n`);
+    fs.writeFileSync(`${base}.svg`, renderTimelineSvg(prober.samples, events, stack.model.nodes.map((n) => n.name),
+      `${stack.name}: ${scenario} on ${oldMaster} (run ${run})`));
+    return { run, scenario, events, ...metrics };
+  } finally {
+    await prober.stop();
+  }
+}
+
+const fmt = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
+
+/** Runs a scenario N times; returns the results (also used by the benchmark). */
+export async function runDrill(stackName: string, scenario: Scenario, runs: number, periodMs: number, outDir: string,
+  log: (line: string) => void = console.log): Promise<RunResult[]> {
+  const stack = loadToolStack(stackName);
+  fs.mkdirSync(outDir, { recursive: true });
+  const results: RunResult[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const r = await drillOnce(stack, scenario, run, periodMs, outDir);
+    results.push(r);
+    log(`${scenario} run ${run}: ${r.oldMaster} -> ${r.newMaster ?? "nobody"}  moved ${fmt(r.vipMovedMs)}  ` +
+      `outage ${fmt(r.outageMs)}  failed ${r.failedRequests}  lost after new master ${r.failedAfterNewMaster}  ` +
+      `failback ${stack.model.vrrp.nopreempt ? "none (nopreempt)" : fmt(r.failbackMs)}`);
+    // Let the cluster settle (failback, adverts) before the next run.
+    if (run < runs) await sleep(3000);
+  }
+  return results;
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(process.argv.slice(2), []);
+  const scenario = flags.get("scenario") as Scenario;
+  const stackName = flags.get("stack");
+  if (!stackName || !SCENARIOS.includes(scenario)) {
+    console.error(`usage: npm run drill -- --stack NAME --scenario ${SCENARIOS.join("|")} [--runs N] [--probe-ms 30] [--out DIR]`);
+    return 2;
+  }
+  const outDir = path.resolve(flags.get("out") ?? path.join(REPO_ROOT, "out", "drill"));
+  const results = await runDrill(stackName, scenario, Number(flags.get("runs") ?? 1), Number(flags.get("probe-ms") ?? 30), outDir);
+  const outages = results.flatMap((r) => (r.outageMs === undefined ? [] : [r.outageMs]));
+  console.log(`\n${scenario}: ${results.length} run(s); outage p50 ${fmt(percentile(outages, 50))}, p95 ${fmt(percentile(outages, 95))}; ` +
+    `JSON and SVG timelines in ${outDir}`);
+  const failed = results.filter((r) => r.newMaster === undefined || r.failedAfterNewMaster > 0);
+  return failed.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code), (err: Error) => {
+    console.error(`drill: ${err.message}`);
+    process.exit(2);
+  });
+}
