@@ -1,0 +1,391 @@
+/**
+ * npm-less entry point: node --import tsx scripts/bad-inputs-table.ts [--engine] [--write]
+ *
+ * The bad-input catalogue (test/bad-inputs/NN-short-name.yaml, one invalid Pulumi.<stack>.yaml per file).
+ * Prints the "## Bad input" table of docs/reliability.md: case file, what is wrong, the first problem the
+ * core reports (what `npm run render` prints) and, with --engine, the first problem line of a real
+ * `pulumi preview` (the pinned toolchain on throwaway file backends; nodes pointed at loopback, nothing
+ * dialled). With --write the section replaces the one in docs/reliability.md (other sections are kept).
+ *
+ * Also the library the bad-input tests use: loading cases, the core check, the engine copy of a case
+ * and the preview runner with its connection accounting.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { isMap, isNode, isScalar, isSeq, parseDocument, Scalar, visit, YAMLMap } from "yaml";
+import { checkClusterConfig, ConfigProblem, formatProblems, isIPv4, readStackFile } from "../core";
+
+/** The repository root. */
+export const REPO = path.resolve(__dirname, "..");
+/** Where the cases live. */
+export const CASES_DIR = path.join(REPO, "test", "bad-inputs");
+/** File name the core's messages use for a case (syntax errors are reported as `FILE:LINE:COL`). */
+export const CASE_LABEL = "Pulumi.bad-input.yaml";
+
+/** One checked-in invalid stack config. */
+export interface BadInputCase {
+  /** File name, e.g. `01-vip-without-prefix.yaml`. */
+  readonly file: string;
+  /** `NN` of the file name. */
+  readonly number: string;
+  /** The whole Pulumi.<stack>.yaml text. */
+  readonly text: string;
+  /** `# expect:` regexes: each must match the core's formatted problems (and the preview's output). */
+  readonly expect: readonly RegExp[];
+  /** `# engine-expect:` regexes: replace `expect` for `pulumi preview` where the engine words it its own way. */
+  readonly engineExpect: readonly RegExp[];
+  /** `# what:` one line on what is wrong. */
+  readonly what: string;
+}
+
+/** Reads every case, sorted by file name. Header comments: `# expect:`, `# engine-expect:`, `# what:`. */
+export function loadCases(dir = CASES_DIR): BadInputCase[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((file) => {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    const header = (tag: string) => text.split("\n")
+      .map((line) => new RegExp(`^# ${tag}: (.*)$`).exec(line)?.[1])
+      .filter((v): v is string => v !== undefined);
+    return {
+      file,
+      number: /^(\d+)-/.exec(file)?.[1] ?? "",
+      text,
+      expect: header("expect").map((e) => new RegExp(e)),
+      engineExpect: header("engine-expect").map((e) => new RegExp(e)),
+      what: header("what").join(" "),
+    };
+  });
+}
+
+/** What the core (and so `npm run render`) reports for a case. */
+export interface CoreResult {
+  /** Every problem, stack-file problems first (config rules are skipped when the file is not YAML). */
+  readonly problems: readonly ConfigProblem[];
+  /** formatProblems of them: the text `# expect:` is matched against. */
+  readonly formatted: string;
+}
+
+/** Runs the pure core on a case exactly like scripts/render.ts does (script files read relative to the repo). */
+export function coreCheck(text: string): CoreResult {
+  const stackFile = readStackFile(text, CASE_LABEL);
+  const syntaxBroken = stackFile.problems.some((p) => p.key.startsWith(CASE_LABEL));
+  const { problems } = checkClusterConfig(stackFile.values, {
+    readFile: (p) => fs.readFileSync(path.resolve(REPO, p), "utf8"),
+  });
+  const all = [...stackFile.problems, ...(syntaxBroken ? [] : problems)];
+  return { problems: all, formatted: formatProblems(all) };
+}
+
+/** The engine copy of a case and how node addresses were mapped. */
+export interface EngineCopy {
+  /** Stack-file text for the preview. */
+  readonly text: string;
+  /** Original node address → loopback address, in order of first appearance. */
+  readonly addresses: ReadonlyMap<string, string>;
+}
+
+/** Loopback address number `i` (0-based): 127.0.0.1, 127.0.0.2, ... */
+export function loopback(i: number): string {
+  return `127.0.0.${i + 1}`;
+}
+
+function isNodesKey(key: unknown): boolean {
+  return typeof key === "string" && (key === "nodes" || key.endsWith(":nodes"));
+}
+
+/**
+ * Points every dialable node at a counting listener, keeping the case's meaning:
+ * - each distinct valid IPv4 node address becomes its own loopback address (127.0.0.1, .2, ...), and the same
+ *   literal is replaced wherever else it occurs (VIPs as `ADDR/prefix`, unicast peers), so "duplicate",
+ *   "VIP = node address" and "peers = nodes" relations survive;
+ * - each node's SSH `port` becomes `port` unless it is itself invalid (then it cannot be dialled anyway).
+ * Invalid addresses are left as they are: they are the subject of their case and cannot be dialled.
+ * A file that is not YAML is returned unchanged (the engine stops reading it before running the program).
+ */
+export function engineCopy(text: string, port: number): EngineCopy {
+  const doc = parseDocument(text);
+  const addresses = new Map<string, string>();
+  if (doc.errors.length > 0) return { text, addresses };
+  const config = doc.get("config");
+  if (!isMap(config)) return { text, addresses };
+  for (const pair of config.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (!isNodesKey(key)) continue;
+    // A list of nodes, or a mapping of them (a shape error, but dial-proof it all the same).
+    const items = isSeq(pair.value) ? pair.value.items : isMap(pair.value) ? pair.value.items.map((p) => p.value) : [];
+    for (const item of items) {
+      if (!isMap(item)) continue;
+      const node = item as YAMLMap;
+      const address = node.get("address");
+      if (typeof address === "string" && isIPv4(address)) {
+        if (!addresses.has(address)) addresses.set(address, loopback(addresses.size));
+        node.set("address", addresses.get(address));
+      }
+      const current = node.get("port");
+      if (current === undefined || current === null || (Number.isInteger(current) && (current as number) >= 1 && (current as number) <= 65535)) {
+        node.set("port", port);
+      }
+    }
+  }
+  for (const pair of config.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (isNodesKey(key)) continue;
+    if (!isNode(pair.value)) continue;
+    visit(pair.value, {
+      Scalar(_, scalar: Scalar) {
+        const value = scalar.value;
+        if (typeof value !== "string") return;
+        for (const [from, to] of addresses) {
+          if (value === from) scalar.value = to;
+          else if (value.startsWith(`${from}/`)) scalar.value = to + value.slice(from.length);
+        }
+      },
+    });
+  }
+  return { text: doc.toString(), addresses };
+}
+
+/** TCP listeners on loopback addresses sharing one port, counting every accepted connection. */
+export interface ConnectionCounter {
+  /** The shared port. */
+  readonly port: number;
+  /** The addresses listened on. */
+  readonly hosts: readonly string[];
+  /** Connections accepted so far, with the peer. */
+  readonly accepted: string[];
+  /** Stops listening. */
+  close(): Promise<void>;
+}
+
+/** Opens listeners on `hosts` (the first picks a free port, the others reuse it). */
+export async function openConnectionCounter(hosts: readonly string[]): Promise<ConnectionCounter> {
+  const accepted: string[] = [];
+  const servers: net.Server[] = [];
+  let port = 0;
+  for (const host of hosts) {
+    const server = net.createServer((socket) => {
+      accepted.push(`${socket.remoteAddress}:${socket.remotePort} -> ${host}:${port}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    port = (server.address() as net.AddressInfo).port;
+    servers.push(server);
+  }
+  return {
+    port, hosts, accepted,
+    close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+  };
+}
+
+/** True when strace can trace a child here (used to record every connect() of the preview). */
+export function straceAvailable(): boolean {
+  const { spawnSync } = require("child_process") as typeof import("child_process");
+  const r = spawnSync("strace", ["-f", "-qq", "-e", "trace=connect", "-o", "/dev/null", "true"], { stdio: "ignore" });
+  return r.status === 0;
+}
+
+/** An IP connect() seen by strace. */
+export interface TracedConnect {
+  /** Address. */
+  readonly address: string;
+  /** Port. */
+  readonly port: number;
+  /** The strace line. */
+  readonly line: string;
+}
+
+/** Parses `strace -e trace=connect` output: AF_INET / AF_INET6 connects only (Unix sockets are local IPC). */
+export function parseConnects(trace: string): TracedConnect[] {
+  const found: TracedConnect[] = [];
+  for (const line of trace.split("\n")) {
+    if (!line.includes("connect(")) continue;
+    const v4 = /sin_port=htons\((\d+)\), sin_addr=inet_addr\("([^"]+)"\)/.exec(line);
+    const v6 = /sin6_port=htons\((\d+)\).*inet_pton\(AF_INET6, "([^"]+)"/.exec(line);
+    const m = v4 ?? v6;
+    if (m) found.push({ address: m[2], port: Number(m[1]), line });
+    else if (/AF_INET/.test(line)) found.push({ address: "?", port: -1, line });
+  }
+  return found;
+}
+
+/** Result of one preview. */
+export interface PreviewResult {
+  /** Exit status. */
+  readonly code: number;
+  /** stdout + stderr. */
+  readonly output: string;
+  /** Every IP connect() the engine, language host and providers made (empty when strace is not used). */
+  readonly connects: readonly TracedConnect[];
+  /** Wall time in ms. */
+  readonly ms: number;
+}
+
+/** The first problem line of a preview's output (or its first error line when there is no problem list). */
+export function firstEngineProblem(output: string): string {
+  const lines = output.split("\n");
+  const diag = lines.findIndex((l) => /^Diagnostics:/.test(l));
+  const from = diag >= 0 ? diag : 0;
+  const problem = lines.slice(from).find((l) => /^\s+- \S/.test(l));
+  if (problem) return problem.trim().replace(/^- /, "");
+  const error = lines.find((l) => /^\s*error: /.test(l));
+  return (error ?? lines.find((l) => l.trim() !== "") ?? "").trim();
+}
+
+/** The first problem line of the core's report. */
+export function firstCoreProblem(result: CoreResult): string {
+  const p = result.problems[0];
+  return p ? `${p.key}: ${p.message}` : "(no problem: the case is valid)";
+}
+
+/**
+ * Runs `pulumi preview` for stack-file `text` on a throwaway stack `test-<suffix>`, optionally under strace.
+ * The stack is created with an empty config first and the case's text written afterwards, so that a case
+ * whose file is not YAML can still be previewed.
+ */
+export async function runPreview(suffix: string, text: string, useStrace: boolean): Promise<PreviewResult> {
+  // Lazily: the table without --engine must not build or look for the toolchain.
+  const { TestStack, toolchainEnv } = await import("../test/support/pulumi");
+  const stack = new TestStack(suffix, "config: {}\n");
+  const traceFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kaha-trace-")), "connect.txt");
+  try {
+    fs.writeFileSync(stack.configFile, text);
+    const pulumiArgs = ["preview", "--stack", stack.name];
+    const [cmd, args] = useStrace
+      ? ["strace", ["-f", "-qq", "-e", "trace=connect", "-e", "signal=none", "-o", traceFile, "pulumi", ...pulumiArgs]]
+      : ["pulumi", pulumiArgs];
+    const started = Date.now();
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+      const child = spawn(cmd as string, args as string[], {
+        cwd: REPO,
+        env: { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}`, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+      child.on("error", reject);
+      child.on("close", (status) => {
+        clearTimeout(timer);
+        resolve({ code: status ?? -1, output: out });
+      });
+    });
+    const connects = useStrace && fs.existsSync(traceFile) ? parseConnects(fs.readFileSync(traceFile, "utf8")) : [];
+    return { code, output, connects, ms: Date.now() - started };
+  } finally {
+    stack.remove();
+    fs.rmSync(path.dirname(traceFile), { recursive: true, force: true });
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
+export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Loopback hosts needed so every case's distinct node addresses get their own listener. */
+export function hostsNeeded(cases: readonly BadInputCase[]): string[] {
+  const most = Math.max(1, ...cases.map((c) => engineCopy(c.text, 1).addresses.size));
+  return Array.from({ length: most }, (_, i) => loopback(i));
+}
+
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\s+/g, " ").trim();
+}
+
+const SECTION_HEADING = "## Bad input";
+
+function sectionText(rows: string[], engine: boolean, summary: string): string {
+  const head = engine
+    ? ["| Case | What is wrong | `render` (core): first problem | `pulumi preview`: exit, first problem |", "|---|---|---|---|"]
+    : ["| Case | What is wrong | `render` (core): first problem |", "|---|---|---|"];
+  return [
+    SECTION_HEADING,
+    "",
+    "Each file in [`test/bad-inputs/`](../test/bad-inputs/) is a whole `Pulumi.<stack>.yaml` that must be refused",
+    "before any host is touched. `test/unit/bad-inputs.test.ts` runs the core on every file (what",
+    "`npm run render` does) and checks each `# expect:` line and that no two cases give the same messages;",
+    "`test/integration/bad-inputs.test.ts` runs a real `pulumi preview` per file and proves it made zero",
+    "connections to the nodes (counting listeners on loopback plus every `connect()` recorded with strace).",
+    "Generated by `node --import tsx scripts/bad-inputs-table.ts --engine --write`.",
+    "",
+    summary,
+    "",
+    ...head,
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+/** Replaces (or appends) the `## Bad input` section of docs/reliability.md, keeping other sections. */
+export function writeSection(section: string, file = path.join(REPO, "docs", "reliability.md")): void {
+  const title = "# Reliability\n\nWhat was tried against keepalived-ha and what happened. Every table is generated from a run.\n";
+  const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : title;
+  const start = old.indexOf(`${SECTION_HEADING}\n`);
+  let updated: string;
+  if (start < 0) updated = `${old.trimEnd()}\n\n${section}`;
+  else {
+    const after = old.slice(start + SECTION_HEADING.length);
+    const nextHeading = after.search(/\n## /);
+    const rest = nextHeading < 0 ? "" : after.slice(nextHeading + 1);
+    updated = `${old.slice(0, start)}${section}${rest ? `\n${rest}` : ""}`;
+  }
+  fs.writeFileSync(file, updated.trimEnd() + "\n");
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const engine = argv.includes("--engine");
+  const write = argv.includes("--write");
+  const cases = loadCases();
+  const core = cases.map((c) => coreCheck(c.text));
+  let previews: (PreviewResult | undefined)[] = cases.map(() => undefined);
+  let summary = `${cases.length} cases; the core refuses ${core.filter((r) => r.problems.length > 0).length}.`;
+  if (engine) {
+    const counter = await openConnectionCounter(hostsNeeded(cases));
+    const traced = straceAvailable();
+    try {
+      previews = await pool(cases, 2, (c) =>
+        runPreview(`bad-table-${c.number}-${process.pid}`, engineCopy(c.text, counter.port).text, traced));
+    } finally {
+      await counter.close();
+    }
+    const failed = previews.filter((p) => p!.code !== 0).length;
+    const nodeConnects = previews.flatMap((p) => p!.connects.filter((x) => x.address !== "127.0.0.1" || x.port === counter.port));
+    summary += ` \`pulumi preview\` exits non-zero on ${failed} of ${cases.length}; connections to nodes: ` +
+      `${counter.accepted.length} accepted by the listeners, ${nodeConnects.length} node connect() calls ` +
+      `${traced ? "recorded by strace" : "(strace not available: not recorded)"}.`;
+  }
+  const rows = cases.map((c, i) => {
+    const link = `[${c.file}](../test/bad-inputs/${c.file})`;
+    const base = `| ${link} | ${cell(c.what)} | ${cell(firstCoreProblem(core[i]))} |`;
+    const p = previews[i];
+    return p ? `${base} ${p.code}: ${cell(firstEngineProblem(p.output))} |` : base;
+  });
+  const section = sectionText(rows, engine, summary);
+  if (write) {
+    writeSection(section);
+    process.stderr.write(`bad-inputs-table: wrote the "${SECTION_HEADING}" section of docs/reliability.md (${cases.length} cases)\n`);
+  } else process.stdout.write(section);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code), (err) => {
+    process.stderr.write(`bad-inputs-table: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  });
+}
