@@ -56,7 +56,9 @@ image_customize() {
   # The nodes' only network is the bridge, configured per node in 10-host0.network.
   chroot "$root" systemctl enable systemd-networkd.service >/dev/null 2>&1
   chroot "$root" systemctl enable ssh.service firewalld.service >/dev/null 2>&1
-  # Keep the idle footprint small: a volatile, bounded journal.
+  # Keep the idle footprint small: a volatile, bounded journal, and no getty on the console nobody reads
+  # (`lab exec` and `lab ssh` are the ways in).
+  chroot "$root" systemctl mask console-getty.service >/dev/null 2>&1
   mkdir -p "$root/etc/systemd/journald.conf.d"
   printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n' >"$root/etc/systemd/journald.conf.d/10-kaha-lab.conf"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*

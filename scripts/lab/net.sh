@@ -46,8 +46,14 @@ proxy_listening() {
 }
 
 # apt-cacher-ng bound to the bridge address only, cache kept in the lab cache so repeated runs get faster.
-# ForceManaged: it fetches only from the package mirrors it knows (Debian's), not arbitrary URLs.
+# It serves exactly the archive that debootstrap put in the golden root's sources.list (ForceManaged: any
+# other URL gets 403), and fetches it from that same host: its packaged default would rewrite requests to a
+# mirror list of its own, which need not resolve here.
 proxy_up() {
+  local image="$1" archive
+  archive="$(awk '$1 == "deb" { sub(/^https?:\/\//, "", $2); sub(/\/$/, "", $2); print $2; exit }' \
+    "$image/etc/apt/sources.list")"
+  [[ -n "$archive" ]] || die "no 'deb' line in $image/etc/apt/sources.list"
   if [[ -f "$ACNG_PIDFILE" ]] && kill -0 "$(cat "$ACNG_PIDFILE")" 2>/dev/null; then return 0; fi
   if proxy_listening; then
     log "an apt proxy already listens on port $LAB_PROXY_PORT; the nodes use it and the lab will not stop it"
@@ -55,10 +61,10 @@ proxy_up() {
   fi
   mkdir -p "$LAB_CACHE/apt-cache" "$LAB_STATE/apt-cacher-ng"
   setsid apt-cacher-ng -c /etc/apt-cacher-ng ForeGround=1 \
-    "BindAddress=$LAB_HOST_ADDR" "Port=$LAB_PROXY_PORT" ForceManaged=1 \
+    "BindAddress=$LAB_HOST_ADDR" "Port=$LAB_PROXY_PORT" ForceManaged=1 "Remap-debrep=$archive ; $archive" \
     "CacheDir=$LAB_CACHE/apt-cache" "LogDir=$LAB_STATE/apt-cacher-ng" \
     "SocketPath=$LAB_STATE/apt-cacher-ng/socket" "PidFile=$LAB_STATE/apt-cacher-ng/pid" \
-    </dev/null >"$LAB_STATE/apt-cacher-ng/stdout.log" 2>&1 &
+    </dev/null >"$LAB_STATE/apt-cacher-ng/stdout.log" 2>&1 9>&- &
   echo $! >"$ACNG_PIDFILE"
   local i
   for i in $(seq 50); do
@@ -93,20 +99,26 @@ wait_gone() {
 
 nft_table_exists() { nft list table bridge "$LAB_NFT_TABLE" >/dev/null 2>&1; }
 
-# Drops VRRP (IP protocol 112) forwarded by the lab bridge: between all nodes, or to/from the named nodes.
+# Drops VRRP (IP protocol 112) forwarded by the bridge between the lab's ports (vb-nodeN, named by nspawn
+# after the machine): between all nodes, or to/from the named nodes only. (`meta ibrname` would be neater,
+# but this kernel lacks it.)
 partition() {
-  local match='meta ibrname "'"$LAB_BRIDGE"'"' n ports=()
-  for n in "$@"; do valid_node "$n"; ports+=("\"vb-$n\""); done
-  nft_table_exists && nft delete table bridge "$LAB_NFT_TABLE"
-  local rules
-  if ((${#ports[@]})); then
-    local set
-    set="{ $(IFS=,; echo "${ports[*]}") }"
-    rules="$match iifname $set ether type ip ip protocol 112 counter drop
-    $match oifname $set ether type ip ip protocol 112 counter drop"
+  local n i ports=() rules
+  for n in "$@"; do valid_node "$n"; done
+  if (($#)); then
+    for n in "$@"; do ports+=("\"vb-$n\""); done
   else
-    rules="$match ether type ip ip protocol 112 counter drop"
+    for ((i = 1; i <= LAB_MAX_NODES; i++)); do ports+=("\"vb-node$i\""); done
   fi
+  local set
+  set="{ $(IFS=,; echo "${ports[*]}") }"
+  if (($#)); then
+    rules="iifname $set ether type ip ip protocol 112 counter drop
+    oifname $set ether type ip ip protocol 112 counter drop"
+  else
+    rules="iifname $set ether type ip ip protocol 112 counter drop"
+  fi
+  if nft_table_exists; then nft delete table bridge "$LAB_NFT_TABLE"; fi
   nft -f - <<EOF_NFT
 table bridge $LAB_NFT_TABLE {
   chain forward {

@@ -92,7 +92,7 @@ node_boot() {
   setsid systemd-nspawn -D "$d/root" --boot --register=no --keep-unit \
     --network-bridge="$LAB_BRIDGE" -M "$name" \
     --resolv-conf=off --timezone=off --link-journal=no --console=read-only \
-    </dev/null >"$d/console.log" 2>&1 &
+    </dev/null >"$d/console.log" 2>&1 9>&- &
   echo $! >"$d/nspawn.pid"
 }
 

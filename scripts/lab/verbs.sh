@@ -32,7 +32,7 @@ cmd_up() {
   prune_images "$image"
   ensure_keys "$count"
   bridge_up
-  proxy_up
+  proxy_up "$image"
   # Converge on exactly N nodes: nodes beyond N from an earlier, larger up go away.
   for n in $(known_nodes); do
     if ((${n#node} > count)); then node_stop "$n"; node_wait_stopped "$n" 20; node_remove "$n"; fi
