@@ -182,13 +182,6 @@ export async function openConnectionCounter(hosts: readonly string[]): Promise<C
   };
 }
 
-/** True when strace can trace a child here (used to record every connect() of the preview). */
-export function straceAvailable(): boolean {
-  const { spawnSync } = require("child_process") as typeof import("child_process");
-  const r = spawnSync("strace", ["-f", "-qq", "-e", "trace=connect", "-o", "/dev/null", "true"], { stdio: "ignore" });
-  return r.status === 0;
-}
-
 /** An IP connect() seen by strace. */
 export interface TracedConnect {
   /** Address. */
@@ -242,58 +235,71 @@ export function firstCoreProblem(result: CoreResult): string {
   return p ? `${p.key}: ${p.message}` : "(no problem: the case is valid)";
 }
 
+/** How connect() calls are recorded: strace arguments, or none when strace cannot run here. */
+export type TraceMode = readonly string[] | undefined;
+
 /**
- * Runs `pulumi preview` for stack-file `text` on a throwaway stack `test-<suffix>`, optionally under strace.
- * The stack is created with an empty config first and the case's text written afterwards, so that a case
- * whose file is not YAML can still be previewed.
+ * strace arguments that work here: `--seccomp-bpf` stops only on connect() (about as fast as no tracing),
+ * plain `-f` otherwise; undefined when strace is missing or not allowed to trace.
  */
-export async function runPreview(suffix: string, text: string, useStrace: boolean): Promise<PreviewResult> {
-  // Lazily: the table without --engine must not build or look for the toolchain.
-  const { TestStack, toolchainEnv } = await import("../test/support/pulumi");
-  const stack = new TestStack(suffix, "config: {}\n");
-  const traceFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kaha-trace-")), "connect.txt");
-  try {
-    fs.writeFileSync(stack.configFile, text);
-    const pulumiArgs = ["preview", "--stack", stack.name];
-    const [cmd, args] = useStrace
-      ? ["strace", ["-f", "-qq", "-e", "trace=connect", "-e", "signal=none", "-o", traceFile, "pulumi", ...pulumiArgs]]
-      : ["pulumi", pulumiArgs];
-    const started = Date.now();
-    const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-      const child = spawn(cmd as string, args as string[], {
-        cwd: REPO,
-        env: { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}`, NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
-      child.on("error", reject);
-      child.on("close", (status) => {
-        clearTimeout(timer);
-        resolve({ code: status ?? -1, output: out });
-      });
-    });
-    const connects = useStrace && fs.existsSync(traceFile) ? parseConnects(fs.readFileSync(traceFile, "utf8")) : [];
-    return { code, output, connects, ms: Date.now() - started };
-  } finally {
-    stack.remove();
-    fs.rmSync(path.dirname(traceFile), { recursive: true, force: true });
+export function straceMode(): TraceMode {
+  const { spawnSync } = require("child_process") as typeof import("child_process");
+  for (const args of [["-f", "--seccomp-bpf"], ["-f"]]) {
+    const r = spawnSync("strace", [...args, "-qq", "-e", "trace=connect", "-o", "/dev/null", "true"], { stdio: "ignore" });
+    if (r.status === 0) return args;
   }
+  return undefined;
 }
 
-/** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
-export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+/**
+ * Runs `pulumi preview` for each stack-file text, `parallel` at a time, under strace when `trace` is set.
+ * Each worker has one throwaway stack `test-<prefix>-<worker>` (own file backend) created with an empty
+ * config; the case's text is written to its Pulumi.<stack>.yaml before each preview, so a case whose file is
+ * not YAML can be previewed too. Results keep the order of `texts`.
+ */
+export async function runPreviews(prefix: string, texts: readonly string[], parallel: number, trace: TraceMode): Promise<PreviewResult[]> {
+  // Lazily: the table without --engine must not build or look for the toolchain.
+  const { TestStack, toolchainEnv } = await import("../test/support/pulumi");
+  const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), "kaha-trace-"));
+  const stacks: InstanceType<typeof TestStack>[] = [];
+  const results: PreviewResult[] = new Array(texts.length);
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
+  const worker = async (w: number) => {
+    const stack = new TestStack(`${prefix}-${w}`, "config: {}\n");
+    stacks.push(stack);
+    while (next < texts.length) {
       const i = next++;
-      results[i] = await work(items[i]);
+      fs.writeFileSync(stack.configFile, texts[i]);
+      const traceFile = path.join(traceDir, `connect-${i}.txt`);
+      const pulumiArgs = ["pulumi", "preview", "--stack", stack.name];
+      const argv = trace ? ["strace", ...trace, "-qq", "-e", "trace=connect", "-e", "signal=none", "-o", traceFile, ...pulumiArgs] : pulumiArgs;
+      const started = Date.now();
+      const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+        const child = spawn(argv[0], argv.slice(1), {
+          cwd: REPO,
+          env: { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}`, NO_COLOR: "1" },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (out += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+        child.on("error", reject);
+        child.on("close", (status) => {
+          clearTimeout(timer);
+          resolve({ code: status ?? -1, output: out });
+        });
+      });
+      const connects = trace && fs.existsSync(traceFile) ? parseConnects(fs.readFileSync(traceFile, "utf8")) : [];
+      results[i] = { code, output, connects, ms: Date.now() - started };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(parallel, texts.length) }, (_, w) => worker(w)));
+  } finally {
+    stacks.forEach((s) => s.remove());
+    fs.rmSync(traceDir, { recursive: true, force: true });
+  }
   return results;
 }
 
@@ -356,10 +362,9 @@ async function main(argv: readonly string[]): Promise<number> {
   let summary = `${cases.length} cases; the core refuses ${core.filter((r) => r.problems.length > 0).length}.`;
   if (engine) {
     const counter = await openConnectionCounter(hostsNeeded(cases));
-    const traced = straceAvailable();
+    const traced = straceMode();
     try {
-      previews = await pool(cases, 2, (c) =>
-        runPreview(`bad-table-${c.number}-${process.pid}`, engineCopy(c.text, counter.port).text, traced));
+      previews = await runPreviews(`bad-table-${process.pid}`, cases.map((c) => engineCopy(c.text, counter.port).text), 2, traced);
     } finally {
       await counter.close();
     }
