@@ -117,7 +117,8 @@ node_wait_stopped() {
   local name="$1" timeout="${2:-30}" nspawn leader
   nspawn="$(node_nspawn_pid "$name")"
   if [[ -n "$nspawn" ]] && ! wait_gone "$nspawn" "$timeout"; then
-    log "$name: did not power off in ${timeout}s; killing it"
+    log "$name: did not power off in ${timeout}s; killing it. Console said last:"
+    tail -n 3 "$(node_dir "$name")/console.log" 2>/dev/null | sed 's/^/    /' >&2 || true
     leader="$(node_leader "$name")"
     [[ -n "$leader" ]] && kill -KILL "$leader" 2>/dev/null
     wait_gone "$nspawn" 5 || kill -KILL "$nspawn" 2>/dev/null || true
@@ -126,12 +127,18 @@ node_wait_stopped() {
   rm -f "$(node_dir "$name")/nspawn.pid"
 }
 
-# Removes the node's layer (after it stopped).
+# Removes the node's layer (after it stopped), and what nspawn left for it under /run.
 node_remove() {
   local d
   d="$(node_dir "$1")"
   if mountpoint -q "$d/root" 2>/dev/null; then umount "$d/root" 2>/dev/null || umount -l "$d/root"; fi
   rm -rf "$d"
+  rmdir "/run/systemd/nspawn/propagate/$1" 2>/dev/null || true
+}
+
+# nspawn's runtime dirs, once empty (rmdir leaves them when another container still uses them).
+nspawn_runtime_cleanup() {
+  rmdir /run/systemd/nspawn/propagate /run/systemd/nspawn/locks /run/systemd/nspawn 2>/dev/null || true
 }
 
 # Runs a command inside the node's namespaces as root (works without SSH or network).

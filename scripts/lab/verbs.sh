@@ -190,6 +190,7 @@ cmd_down() {
   awk -v s="$LAB_STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r | while read -r p; do
     umount "$p" 2>/dev/null || umount -l "$p"
   done
+  nspawn_runtime_cleanup
   heal
   proxy_down
   bridge_down
