@@ -33,7 +33,7 @@ function sshPrivateKey(): pulumi.Output<string> {
 }
 
 // Validate before reading the key, so a broken config reports its own problems first.
-HaWebCluster.validate(inputs.raw, (p) => fs.readFileSync(p, "utf8"));
+HaWebCluster.validate(inputs.raw, (p) => fs.readFileSync(p, "utf8"), inputs.namespaceProblems);
 
 const cluster = new HaWebCluster("cluster", {
   config: inputs.raw,

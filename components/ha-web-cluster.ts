@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterModel, ConfigError, loadClusterModel } from "../core";
+import { checkClusterConfig, ClusterModel, ConfigError, ConfigProblem } from "../core";
 import { ClusterNode } from "./cluster-node";
 import { GeneratedSecret } from "./providers/generated-secret";
 import { VipHolder } from "./providers/vip-holder";
@@ -79,13 +79,14 @@ export class HaWebCluster extends pulumi.ComponentResource {
     this.registerOutputs({ vip: this.vip, url: this.url, master: this.master, nodes: this.nodes });
   }
 
-  /** Validates a stack config; throws a RunError listing every problem (no stack trace, no resource touched). */
-  static validate(config: unknown, readFile?: (path: string) => string): ClusterModel {
-    try {
-      return loadClusterModel(config, { readFile });
-    } catch (err) {
-      if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
-      throw err;
-    }
+  /**
+   * Validates a stack config; throws a RunError listing every problem, `extraProblems` (found while reading
+   * the stack) included: no stack trace, no resource touched.
+   */
+  static validate(config: unknown, readFile?: (path: string) => string, extraProblems: readonly ConfigProblem[] = []): ClusterModel {
+    const { problems, build } = checkClusterConfig(config, { readFile });
+    const all = [...extraProblems, ...problems];
+    if (all.length > 0) throw new pulumi.RunError(new ConfigError(all).message);
+    return build();
   }
 }

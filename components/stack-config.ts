@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigProblem, namespaceTypo } from "../core";
 
 /** The project's config namespace in `Pulumi.<stack>.yaml`. */
 export const CONFIG_NAMESPACE = "keepalived-ha";
@@ -11,6 +12,8 @@ export interface StackInputs {
   readonly authPass?: pulumi.Output<string>;
   /** `sshPrivateKey`, when set, as a secret. */
   readonly sshPrivateKey?: pulumi.Output<string>;
+  /** Keys whose namespace looks like a misspelt `keepalived-ha` (they would be ignored otherwise). */
+  readonly namespaceProblems: ConfigProblem[];
 }
 
 /** Stands for a secret in the validated config: present, value not visible to validation or messages. */
@@ -23,9 +26,14 @@ const MASKED = { secure: "masked" };
  */
 export function readStackInputs(): StackInputs {
   const raw: Record<string, unknown> = {};
+  const namespaceProblems: ConfigProblem[] = [];
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
     const prefix = `${CONFIG_NAMESPACE}:`;
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      const typo = namespaceTypo(fullKey);
+      if (typo) namespaceProblems.push(typo);
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     try {
       raw[key] = JSON.parse(value);
@@ -44,5 +52,5 @@ export function readStackInputs(): StackInputs {
     sshPrivateKey = pulumi.secret(raw.sshPrivateKey);
     raw.sshPrivateKey = MASKED;
   }
-  return { raw, authPass, sshPrivateKey };
+  return { raw, authPass, sshPrivateKey, namespaceProblems };
 }

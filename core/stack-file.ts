@@ -17,6 +17,18 @@ export interface StackFileConfig {
   readonly problems: ConfigProblem[];
 }
 
+/**
+ * A problem when `fullKey`'s namespace looks like a misspelt `keepalived-ha` (`keepalive-ha:vrrp`); keys of
+ * other programs' namespaces (aws:, pulumi:, ...) give none.
+ */
+export function namespaceTypo(fullKey: string): ConfigProblem | undefined {
+  const colon = fullKey.indexOf(":");
+  if (colon < 0) return undefined;
+  const namespace = fullKey.slice(0, colon);
+  if (namespace === NAMESPACE || closestKey(namespace, [NAMESPACE]) === undefined) return undefined;
+  return { key: fullKey, message: `namespace ${JSON.stringify(namespace)} looks like a typo; did you mean "${NAMESPACE}:${fullKey.slice(colon + 1)}"?` };
+}
+
 /** Parses stack-file text. `fileName` only labels messages. */
 export function readStackFile(text: string, fileName: string): StackFileConfig {
   const doc = parseDocument(text, { prettyErrors: true });
@@ -51,8 +63,9 @@ export function readStackFile(text: string, fileName: string): StackFileConfig {
     const key = colon < 0 ? fullKey : fullKey.slice(colon + 1);
     if (namespace === NAMESPACE) {
       values[key] = value;
-    } else if (closestKey(namespace, [NAMESPACE]) !== undefined) {
-      problems.push({ key: fullKey, message: `namespace ${JSON.stringify(namespace)} looks like a typo; did you mean "${NAMESPACE}:${key}"?` });
+    } else {
+      const typo = namespaceTypo(fullKey);
+      if (typo) problems.push(typo);
     }
     // Other namespaces (aws:, pulumi:, ...) belong to other programs and are ignored.
   }

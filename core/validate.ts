@@ -37,6 +37,33 @@ export function parseCidr(text: string): { address: string; prefix: number } | u
   return prefix <= 32 ? { address: match[1], prefix } : undefined;
 }
 
+/** IPv4 dotted quad → 32-bit unsigned number. */
+function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+/** True when `address` lies in `network/prefix`. */
+export function inSubnet(address: string, network: string, prefix: number): boolean {
+  const size = 2 ** (32 - prefix);
+  return Math.floor(ipv4ToNumber(address) / size) === Math.floor(ipv4ToNumber(network) / size);
+}
+
+/** Why an address cannot be a host's (or a VIP's) unicast address, or undefined when it can. */
+export function unusableAddressReason(address: string, prefix?: number): string | undefined {
+  const first = Number(address.split(".")[0]);
+  if (first === 0) return "is in 0.0.0.0/8 (\"this network\"), not a host address";
+  if (first === 127) return "is a loopback address, which never leaves the host";
+  if (first >= 224 && first <= 239) return "is a multicast address";
+  if (first >= 240) return "is a reserved or broadcast address";
+  if (prefix !== undefined && prefix <= 30) {
+    const size = 2 ** (32 - prefix);
+    const offset = ipv4ToNumber(address) % size;
+    if (offset === 0) return `is the network address of its /${prefix}`;
+    if (offset === size - 1) return `is the broadcast address of its /${prefix}`;
+  }
+  return undefined;
+}
+
 /** Node names become resource names and file folders: keep them DNS-label-like. */
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Check names become vrrp_script names and file names. */
@@ -98,6 +125,8 @@ function validateNodes(config: StackConfig, p: Problems): void {
     if (p.required(`${at}.address`, node.address, "address: 192.168.0.128")) {
       if (!isIPv4(node.address!)) {
         p.add(`${at}.address`, `${show(node.address)} is not an IPv4 address: write it like 192.168.0.128 (no prefix length)`);
+      } else if (unusableAddressReason(node.address!) !== undefined) {
+        p.add(`${at}.address`, `${show(node.address)} ${unusableAddressReason(node.address!)}; use the host's own address on the LAN`);
       } else if (addresses.has(node.address!)) {
         p.add(`${at}.address`, `${show(node.address)} is already used by nodes[${addresses.get(node.address!)}]; node addresses must be unique`);
       } else addresses.set(node.address!, i);
@@ -163,6 +192,20 @@ function validateVrrp(config: StackConfig, p: Problems): void {
       const owner = nodes.findIndex((n) => n.address === cidr.address);
       if (owner >= 0) {
         p.add(key, `${show(vip)} is the address of nodes[${owner}]; a VIP must be a free address that no host owns`);
+      }
+      const unusable = unusableAddressReason(cidr.address, cidr.prefix);
+      if (unusable !== undefined) {
+        p.add(key, `${show(vip)} ${unusable}; pick a free host address in the nodes' subnet`);
+        return;
+      }
+      // The VIP's prefix is the LAN it lives on: every node must be on it to hold and announce the VIP.
+      const outside = nodes.map((n, j) => ({ n, j }))
+        .filter(({ n }) => n.address !== undefined && isIPv4(n.address) && !inSubnet(n.address, cidr.address, cidr.prefix));
+      // A /32 (or /31) VIP says nothing about the LAN, so it is not checked.
+      if (cidr.prefix > 0 && cidr.prefix < 31 && outside.length > 0) {
+        const names = outside.map(({ n, j }) => `nodes[${j}] ${n.address}`).join(", ");
+        p.add(key, `${show(vip)} is outside the subnet of ${names}; a VIP must be in the LAN the nodes share: ` +
+          `use an address in the nodes' subnet, or the prefix length of that LAN`);
       }
     });
   }

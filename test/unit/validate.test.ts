@@ -44,7 +44,27 @@ const RULES: RuleCase[] = [
       { change: (c) => { c.nodes[0].address = "192.168.0.128/24"; }, key: "nodes[0].address" },
       { change: (c) => { c.nodes[0].address = "192.168.000.128"; }, key: "nodes[0].address" },
     ],
-    good: [(c) => { c.nodes[0].address = "10.0.0.1"; }],
+    good: [(c) => { c.nodes[0].address = "192.168.0.1"; }],
+  },
+  {
+    rule: "node address is a usable host address",
+    bad: [
+      { change: (c) => { c.nodes[0].address = "0.0.0.0"; }, key: "nodes[0].address", message: /not a host address/ },
+      { change: (c) => { c.nodes[0].address = "127.0.0.5"; }, key: "nodes[0].address", message: /loopback/ },
+      { change: (c) => { c.nodes[0].address = "255.255.255.255"; }, key: "nodes[0].address", message: /broadcast/ },
+    ],
+    good: [(c) => { c.nodes[0].address = "192.168.0.2"; }],
+  },
+  {
+    rule: "VIP is a usable address inside the nodes' subnet",
+    bad: [
+      { change: (c) => { c.vrrp.vips = ["10.0.0.130/24"]; }, key: "vrrp.vips[0]", message: /outside the subnet of nodes\[0\] 192\.168\.0\.128, nodes\[1\]/ },
+      { change: (c) => { c.nodes[1].address = "10.1.1.9"; }, key: "vrrp.vips[0]", message: /outside the subnet of nodes\[1\] 10\.1\.1\.9;/ },
+      { change: (c) => { c.vrrp.vips = ["192.168.0.0/24"]; }, key: "vrrp.vips[0]", message: /network address/ },
+      { change: (c) => { c.vrrp.vips = ["192.168.0.255/24"]; }, key: "vrrp.vips[0]", message: /broadcast address/ },
+      { change: (c) => { c.vrrp.vips = ["224.0.0.18/24"]; }, key: "vrrp.vips[0]", message: /multicast/ },
+    ],
+    good: [(c) => { c.vrrp.vips = ["192.168.0.200/24", "10.9.9.9/32"]; }],
   },
   {
     rule: "unique node addresses",
