@@ -59,6 +59,10 @@ image_customize() {
   # Keep the idle footprint small: a volatile, bounded journal, and no getty on the console nobody reads
   # (`lab exec` and `lab ssh` are the ways in).
   chroot "$root" systemctl mask console-getty.service >/dev/null 2>&1
+  # No per-login systemd user manager: in these containers (cgroup v1 host) its stop hangs poweroff for the
+  # full timeout, and each SSH session would cost ~15 MB. Logins still work; logind still runs.
+  chroot "$root" pam-auth-update --package --disable systemd
+  ! grep -q pam_systemd "$root/etc/pam.d/common-session" || die "pam_systemd still enabled in the image"
   mkdir -p "$root/etc/systemd/journald.conf.d"
   printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n' >"$root/etc/systemd/journald.conf.d/10-kaha-lab.conf"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*

@@ -178,6 +178,18 @@ wait_ssh() {
   done
 }
 
+# Waits until systemd in every named node has finished booting (running, or degraded: a failed unit is the
+# product's business, not the lab's), so firewalld and sshd are up when `up` returns.
+wait_booted() {
+  local timeout="$1" n state
+  shift
+  for n in "$@"; do
+    state="$( (node_exec "$n" timeout "$timeout" systemctl is-system-running --wait) 2>/dev/null || true)"
+    [[ "$state" == running || "$state" == degraded ]] \
+      || die "$n did not finish booting (systemd says '${state:-nothing}'); see $(node_dir "$n")/console.log"
+  done
+}
+
 # Every systemd-nspawn this lab started, including ones whose pid file was lost (interrupted up).
 lab_nspawn_pids() {
   local p

@@ -34,9 +34,10 @@ cmd_up() {
   bridge_up
   proxy_up "$image"
   # Converge on exactly N nodes: nodes beyond N from an earlier, larger up go away.
-  for n in $(known_nodes); do
-    if ((${n#node} > count)); then node_stop "$n"; node_wait_stopped "$n" 20; node_remove "$n"; fi
-  done
+  local extra=()
+  for n in $(known_nodes); do ((${n#node} > count)) && extra+=("$n"); done
+  for n in "${extra[@]+"${extra[@]}"}"; do node_stop "$n"; done
+  for n in "${extra[@]+"${extra[@]}"}"; do node_wait_stopped "$n" 20; node_remove "$n"; done
   local booted=()
   for ((i = 1; i <= count; i++)); do
     n="node$i"
@@ -52,7 +53,8 @@ cmd_up() {
   local all=()
   for ((i = 1; i <= count; i++)); do all+=("node$i"); done
   wait_ssh 120 "${all[@]}"
-  log "up: ${#all[@]} nodes (${#booted[@]} booted now) answer SSH in $(elapsed "$t0") s; wrote Pulumi.lab.yaml"
+  wait_booted 120 "${all[@]}"
+  log "up: ${#all[@]} nodes (${#booted[@]} booted now) booted and answer SSH in $(elapsed "$t0") s; wrote Pulumi.lab.yaml"
   log "next: npm run lab -- status, or pulumi up --stack lab"
 }
 
@@ -134,6 +136,7 @@ cmd_start_node() {
   node_personalize "$n"
   node_boot "$n"
   wait_ssh 120 "$n"
+  wait_booted 120 "$n"
   log "$n booted and answers SSH in $(elapsed "$t0") s"
 }
 
