@@ -83,16 +83,57 @@ EOF_NET
   } >"$root/etc/hosts"
 }
 
+# The cgroup hierarchies systemd uses here: the named v1 "systemd" one and the unified one (hybrid host),
+# or the single cgroup2 tree.
+cgroup_roots() {
+  local h
+  for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do [[ -f "$h/cgroup.procs" ]] && echo "$h"; done
+  [[ -f /sys/fs/cgroup/cgroup.controllers ]] && echo /sys/fs/cgroup
+  return 0
+}
+
+# Moves the calling process into the node's own cgroup. With --keep-unit nspawn puts the container in
+# "<own cgroup>/payload": without this every node would share one tree, and one node's systemd would
+# create, kill and remove the others' unit cgroups (seen as "Failed at step CGROUP" at boot).
+node_cgroup_enter() {
+  local h
+  for h in $(cgroup_roots); do
+    mkdir -p "$h/keepalived-ha-lab/$1"
+    echo "$BASHPID" >"$h/keepalived-ha-lab/$1/cgroup.procs"
+  done
+}
+
+# Removes the node's (then empty) cgroups, deepest first; with no node left, the lab's parent too.
+node_cgroup_remove() {
+  local h
+  for h in $(cgroup_roots); do
+    [[ -d "$h/keepalived-ha-lab/$1" ]] && find "$h/keepalived-ha-lab/$1" -depth -type d -exec rmdir {} + 2>/dev/null
+    rmdir "$h/keepalived-ha-lab" 2>/dev/null || true
+  done
+  return 0
+}
+
+# Removes every cgroup the lab made (after all nodes stopped), including those of nodes whose state is gone.
+lab_cgroups_remove() {
+  local h
+  for h in $(cgroup_roots); do
+    [[ -d "$h/keepalived-ha-lab" ]] && find "$h/keepalived-ha-lab" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  return 0
+}
+
 # Boots the node in the background; returns at once.
 node_boot() {
   local name="$1" d
   d="$(node_dir "$name")"
   # --register=no --keep-unit: this machine has no systemd as PID 1 to register with.
   # --resolv-conf/--timezone/--link-journal off: nothing of the host leaks in; the image has what it needs.
-  setsid systemd-nspawn -D "$d/root" --boot --register=no --keep-unit \
-    --network-bridge="$LAB_BRIDGE" -M "$name" \
-    --resolv-conf=off --timezone=off --link-journal=no --console=read-only \
-    </dev/null >"$d/console.log" 2>&1 9>&- &
+  (
+    node_cgroup_enter "$name"
+    exec setsid systemd-nspawn -D "$d/root" --boot --register=no --keep-unit \
+      --network-bridge="$LAB_BRIDGE" -M "$name" \
+      --resolv-conf=off --timezone=off --link-journal=no --console=read-only
+  ) </dev/null >"$d/console.log" 2>&1 9>&- &
   echo $! >"$d/nspawn.pid"
 }
 
@@ -134,6 +175,7 @@ node_remove() {
   if mountpoint -q "$d/root" 2>/dev/null; then umount "$d/root" 2>/dev/null || umount -l "$d/root"; fi
   rm -rf "$d"
   rmdir "/run/systemd/nspawn/propagate/$1" 2>/dev/null || true
+  node_cgroup_remove "$1"
 }
 
 # nspawn's runtime dirs, once empty (rmdir leaves them when another container still uses them).

@@ -194,6 +194,7 @@ cmd_down() {
     umount "$p" 2>/dev/null || umount -l "$p"
   done
   nspawn_runtime_cleanup
+  lab_cgroups_remove
   heal
   proxy_down
   bridge_down

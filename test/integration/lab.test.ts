@@ -238,6 +238,9 @@ describe("lab", { skip: isRoot ? false : "needs root (bridge, overlay mounts, sy
     assert.doesNotMatch(run("ss", ["-Hltn"]).stdout, /10\.213\.151\.1:3142/, "nothing listens on the lab proxy port");
     assert.doesNotMatch(readFileSync("/proc/mounts", "utf8"), new RegExp(state), "no overlay mounts of the lab");
     assert.equal(existsSync(state), false, `${state} removed`);
+    for (const root of ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"]) {
+      assert.equal(existsSync(join(root, "keepalived-ha-lab")), false, `no lab cgroup under ${root}`);
+    }
 
     mustLab(["down"]);
   });
