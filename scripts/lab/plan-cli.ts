@@ -5,7 +5,7 @@
  *   known-hosts N HOSTKEYS_DIR        prints known_hosts
  * HOSTKEYS_DIR holds nodeN/ssh_host_ed25519_key.pub.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { labPlan, parseLabEnv, renderKnownHosts, renderPulumiLabYaml, routeCollisions, type IpRoute } from "./plan";
 
@@ -34,7 +34,9 @@ switch (cmd) {
   }
   case "pulumi-yaml": {
     const count = Number(args[0]);
-    process.stdout.write(renderPulumiLabYaml(labPlan(env, count), hostKeys(count, args[1]), args[2]));
+    const previous = args[3] && existsSync(args[3]) ? readFileSync(args[3], "utf8") : "";
+    const salt = /^encryptionsalt: .*$/m.exec(previous)?.[0];
+    process.stdout.write(renderPulumiLabYaml(labPlan(env, count), hostKeys(count, args[1]), args[2]) + (salt ? `${salt}\n` : ""));
     break;
   }
   case "known-hosts": {

@@ -129,7 +129,6 @@ export function renderPulumiLabYaml(
     "      rise: 1",
     "      weight: -30",
     "  keepalived-ha:firewall: disable",
-    `  keepalived-ha:site: ${q("<h1> hello from keepalived-ha lab </h1>")}`,
     "  keepalived-ha:ssh:",
     "    user: root",
     `    privateKeyPath: ${privateKeyPath}`,

@@ -48,8 +48,11 @@ cmd_up() {
     booted+=("$n")
   done
   node --import tsx "$LAB_DIR/plan-cli.ts" known-hosts "$count" "$LAB_CACHE/hostkeys" >"$LAB_KNOWN_HOSTS"
+  # Written next to the old file, then moved: the generator keeps the old file's encryptionsalt (the
+  # local stack's secrets stay readable across down/up).
   node --import tsx "$LAB_DIR/plan-cli.ts" pulumi-yaml "$count" "$LAB_CACHE/hostkeys" "$LAB_KEY" \
-    >"$REPO_DIR/Pulumi.lab.yaml"
+    "$REPO_DIR/Pulumi.lab.yaml" >"$REPO_DIR/Pulumi.lab.yaml.new"
+  mv -f "$REPO_DIR/Pulumi.lab.yaml.new" "$REPO_DIR/Pulumi.lab.yaml"
   local all=()
   for ((i = 1; i <= count; i++)); do all+=("node$i"); done
   wait_ssh 120 "${all[@]}"

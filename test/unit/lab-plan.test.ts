@@ -65,7 +65,6 @@ test("Pulumi.lab.yaml has the agreed shape", () => {
       { name: "chk_web", type: "tcp", port: 80, interval: 1, fall: 2, rise: 1, weight: -30 },
     ],
     "keepalived-ha:firewall": "disable",
-    "keepalived-ha:site": "<h1> hello from keepalived-ha lab </h1>",
     "keepalived-ha:ssh": { user: "root", privateKeyPath: "/root/.cache/keepalived-ha/lab/id_ed25519" },
   });
   assert.match(text, /^ {6}hostKey: "ssh-ed25519 AAAA/m);
