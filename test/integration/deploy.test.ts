@@ -1,0 +1,139 @@
+/**
+ * The mission end to end: `pulumi up --stack <lab>` on fresh lab hosts with the real engine, a no-change
+ * `up`, a rolling config change watched from the master, validation with zero SSH connections, secrets
+ * kept out of output and state, and `destroy` giving the hosts back.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { acceptedSshLogins, curlVip, lab, LAB_VIP, labStackConfig, onNode, vipHolders, watchVip } from "../support/lab";
+import { REPO, TestStack, toolchainEnv } from "../support/pulumi";
+
+const NODES = ["node1", "node2"];
+
+describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
+  let stack: TestStack;
+  const before_: Record<string, { page: string; firewalld: string }> = {};
+
+  before(() => {
+    lab("up", "--nodes", "2");
+    for (const n of NODES) {
+      before_[n] = {
+        page: onNode(n, "md5sum < /var/www/html/index.html 2>/dev/null || echo absent").out,
+        firewalld: onNode(n, "echo $(systemctl is-enabled firewalld) $(systemctl is-active firewalld)").out,
+      };
+    }
+    stack = new TestStack("deploy", labStackConfig());
+  });
+  after(() => {
+    stack?.remove();
+    lab("down");
+  });
+
+  test("up converges fresh hosts: one VIP holder, its page through the VIP, services enabled", () => {
+    const t0 = Date.now();
+    stack.ok(["up", "--yes"]);
+    console.log(`# cold pulumi up: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const holders = vipHolders(NODES);
+    assert.equal(holders.length, 1, `VIP holders: ${holders.join(", ")}`);
+    const outputs = JSON.parse(stack.ok(["stack", "output", "--json"]).stdout);
+    assert.equal(outputs.master, holders[0]);
+    assert.equal(outputs.vip, LAB_VIP);
+    assert.equal(outputs.url, `http://${LAB_VIP}/`);
+    const page = curlVip();
+    assert.equal(page.code, 0);
+    assert.equal(page.body, `<h1> hello from ${holders[0]} </h1>`);
+    for (const n of NODES) {
+      assert.equal(onNode(n, "systemctl is-enabled apache2 keepalived | sort -u").out, "enabled", n);
+      assert.equal(onNode(n, "systemctl is-active firewalld || true").out, "inactive", `${n} firewalld (firewall: disable)`);
+      assert.equal(onNode(n, "stat -c '%U %a' /etc/keepalived/keepalived.conf").out, "root 600", n);
+    }
+  });
+
+  test("a second up changes nothing", () => {
+    const t0 = Date.now();
+    const r = stack.ok(["up", "--yes", "--expect-no-changes"]);
+    console.log(`# no-change pulumi up: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.doesNotMatch(r.all, /\b(created|updated|deleted|replaced)\b/);
+  });
+
+  test("changing a check interval updates only keepalived configs, backups first, and the VIP stays", async () => {
+    const master = vipHolders(NODES)[0];
+    const backup = NODES.find((n) => n !== master)!;
+    stack.ok(["config", "set", "--path", "keepalived-ha:checks[0].interval", "2"]);
+    const since = onNode(master, "date +%s.%N").out;
+    const watch = watchVip(master);
+    await new Promise((r) => setTimeout(r, 1000));
+    const r = stack.ok(["up", "--yes"]);
+    await new Promise((r) => setTimeout(r, 3000));
+    const samples = await watch.stop();
+    assert.ok(samples.length > 20, `too few samples: ${samples.length}`);
+    assert.ok(samples.every((held) => held), `the VIP left ${master} during the rolling reload`);
+
+    const updated = [...r.all.matchAll(/^\s*~\s+\S+\s+(\S+)\s+updated/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(updated, ["cluster-node1-keepalived", "cluster-node2-keepalived", "cluster-vip-holder"]);
+    for (const n of NODES) {
+      assert.match(onNode(n, "cat /etc/keepalived/keepalived.conf").out, /interval 2/);
+    }
+    // keepalived logs each SIGHUP reload; the backup's must come first.
+    const reloadTime = (n: string) => Number(onNode(n,
+      `journalctl -u keepalived --since @${since.split(".")[0]} -o short-unix --no-pager | grep -m1 -i 'reload' | cut -d' ' -f1`).out);
+    const [tBackup, tMaster] = [reloadTime(backup), reloadTime(master)];
+    assert.ok(tBackup > 0 && tMaster > 0, `reloads seen: backup ${tBackup}, master ${tMaster}`);
+    assert.ok(tBackup < tMaster, `backup reloaded at ${tBackup}, master at ${tMaster}`);
+  });
+
+  test("a config that fails validation stops preview with no SSH connection", () => {
+    const logins = NODES.map(acceptedSshLogins);
+    const bad = new TestStack("deploy-invalid", labStackConfig().replace(/weight: -30/, "weight: 5"));
+    try {
+      const r = bad.run(["preview"]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.all, /checks\[0\]\.weight/);
+    } finally {
+      bad.remove();
+    }
+    assert.deepEqual(NODES.map(acceptedSshLogins), logins);
+  });
+
+  test("the VRRP password and the SSH key appear neither in output nor in plain state", () => {
+    const exported = spawnSync("pulumi", ["stack", "export", "--show-secrets", "--stack", stack.name], {
+      cwd: REPO, encoding: "utf8", env: { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}` },
+    });
+    const secret = JSON.parse(exported.stdout).deployment.resources
+      .find((r: { type: string }) => r.type.endsWith("GeneratedSecret")).outputs.result;
+    const password: string = JSON.parse(secret.plaintext);
+    assert.match(onNode("node1", "grep auth_pass /etc/keepalived/keepalived.conf").out, new RegExp(`auth_pass ${password}$`));
+    const keyPath = /privateKeyPath:\s*(\S+)/.exec(labStackConfig())![1];
+    const keyLines = fs.readFileSync(keyPath, "utf8").split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
+    const state = stack.stateText();
+    for (const [what, needle] of [["password", password], ...keyLines.map((l) => ["ssh key", l])]) {
+      assert.ok(!stack.transcript.includes(needle), `${what} in console output`);
+      assert.ok(!state.includes(needle), `${what} in the state file`);
+    }
+    for (const n of NODES) {
+      assert.equal(onNode(n, `journalctl --no-pager -o cat | grep -c -F '${password}' || true`).out, "0", `${n} journal`);
+    }
+  });
+
+  test("destroy stops keepalived, removes its files, restores the page and firewalld", () => {
+    const t0 = Date.now();
+    stack.ok(["destroy", "--yes"]);
+    console.log(`# pulumi destroy: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (const n of NODES) {
+      assert.equal(onNode(n, "systemctl is-active keepalived || true").out, "inactive", n);
+      assert.equal(onNode(n, "systemctl is-enabled keepalived || true").out, "disabled", n);
+      // Only what the package put there remains (Debian ships keepalived.conf.sample).
+      assert.equal(onNode(n, "ls /etc/keepalived | grep -v '\\.sample$' | tr '\\n' ' '").out, "", `${n}: files left in /etc/keepalived`);
+      // A fresh host has no web server; the package's postinst writes its default page, which is what the
+      // site step found and saved.
+      const expected = before_[n].page !== "absent" ? before_[n].page
+        : onNode(n, "md5sum < /usr/share/apache2/default-site/index.html").out;
+      assert.equal(onNode(n, "md5sum < /var/www/html/index.html").out, expected, `${n} index page`);
+      assert.equal(onNode(n, "echo $(systemctl is-enabled firewalld) $(systemctl is-active firewalld)").out,
+        before_[n].firewalld, n);
+    }
+    assert.deepEqual(vipHolders(NODES), []);
+  });
+});
