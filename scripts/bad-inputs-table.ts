@@ -4,19 +4,17 @@
  * The bad-input catalogue (test/bad-inputs/NN-short-name.yaml, one invalid Pulumi.<stack>.yaml per file).
  * Prints the "## Bad input" table of docs/reliability.md: case file, what is wrong, the first problem the
  * core reports (what `npm run render` prints) and, with --engine, the first problem line of a real
- * `pulumi preview` (the pinned toolchain on throwaway file backends; nodes pointed at loopback, nothing
- * dialled). With --write the section replaces the one in docs/reliability.md (other sections are kept).
+ * `pulumi preview` (the pinned toolchain on throwaway file backends, in a network namespace with only
+ * loopback: nothing can be dialled). With --write the section replaces the one in docs/reliability.md (other sections are kept).
  *
- * Also the library the bad-input tests use: loading cases, the core check, the engine copy of a case
- * and the preview runner with its connection accounting.
+ * Also the library the bad-input tests use: loading cases, the core check, and the preview runner with its
+ * connection accounting.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { isMap, isNode, isScalar, isSeq, parseDocument, Scalar, visit, YAMLMap } from "yaml";
-import { checkClusterConfig, ConfigProblem, formatProblems, isIPv4, readStackFile } from "../core";
+import { checkClusterConfig, ConfigProblem, formatProblems, readStackFile } from "../core";
 
 /** The repository root. */
 export const REPO = path.resolve(__dirname, "..");
@@ -76,110 +74,6 @@ export function coreCheck(text: string): CoreResult {
   });
   const all = [...stackFile.problems, ...(syntaxBroken ? [] : problems)];
   return { problems: all, formatted: formatProblems(all) };
-}
-
-/** The engine copy of a case and how node addresses were mapped. */
-export interface EngineCopy {
-  /** Stack-file text for the preview. */
-  readonly text: string;
-  /** Original node address → loopback address, in order of first appearance. */
-  readonly addresses: ReadonlyMap<string, string>;
-}
-
-/** Loopback address number `i` (0-based): 127.0.0.1, 127.0.0.2, ... */
-export function loopback(i: number): string {
-  return `127.0.0.${i + 1}`;
-}
-
-function isNodesKey(key: unknown): boolean {
-  return typeof key === "string" && (key === "nodes" || key.endsWith(":nodes"));
-}
-
-/**
- * Points every dialable node at a counting listener, keeping the case's meaning:
- * - each distinct valid IPv4 node address becomes its own loopback address (127.0.0.1, .2, ...), and the same
- *   literal is replaced wherever else it occurs (VIPs as `ADDR/prefix`, unicast peers), so "duplicate",
- *   "VIP = node address" and "peers = nodes" relations survive;
- * - each node's SSH `port` becomes `port` unless it is itself invalid (then it cannot be dialled anyway).
- * Invalid addresses are left as they are: they are the subject of their case and cannot be dialled.
- * A file that is not YAML is returned unchanged (the engine stops reading it before running the program).
- */
-export function engineCopy(text: string, port: number): EngineCopy {
-  const doc = parseDocument(text);
-  const addresses = new Map<string, string>();
-  if (doc.errors.length > 0) return { text, addresses };
-  const config = doc.get("config");
-  if (!isMap(config)) return { text, addresses };
-  for (const pair of config.items) {
-    const key = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (!isNodesKey(key)) continue;
-    // A list of nodes, or a mapping of them (a shape error, but dial-proof it all the same).
-    const items = isSeq(pair.value) ? pair.value.items : isMap(pair.value) ? pair.value.items.map((p) => p.value) : [];
-    for (const item of items) {
-      if (!isMap(item)) continue;
-      const node = item as YAMLMap;
-      const address = node.get("address");
-      if (typeof address === "string" && isIPv4(address)) {
-        if (!addresses.has(address)) addresses.set(address, loopback(addresses.size));
-        node.set("address", addresses.get(address));
-      }
-      const current = node.get("port");
-      if (current === undefined || current === null || (Number.isInteger(current) && (current as number) >= 1 && (current as number) <= 65535)) {
-        node.set("port", port);
-      }
-    }
-  }
-  for (const pair of config.items) {
-    const key = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (isNodesKey(key)) continue;
-    if (!isNode(pair.value)) continue;
-    visit(pair.value, {
-      Scalar(_, scalar: Scalar) {
-        const value = scalar.value;
-        if (typeof value !== "string") return;
-        for (const [from, to] of addresses) {
-          if (value === from) scalar.value = to;
-          else if (value.startsWith(`${from}/`)) scalar.value = to + value.slice(from.length);
-        }
-      },
-    });
-  }
-  return { text: doc.toString(), addresses };
-}
-
-/** TCP listeners on loopback addresses sharing one port, counting every accepted connection. */
-export interface ConnectionCounter {
-  /** The shared port. */
-  readonly port: number;
-  /** The addresses listened on. */
-  readonly hosts: readonly string[];
-  /** Connections accepted so far, with the peer. */
-  readonly accepted: string[];
-  /** Stops listening. */
-  close(): Promise<void>;
-}
-
-/** Opens listeners on `hosts` (the first picks a free port, the others reuse it). */
-export async function openConnectionCounter(hosts: readonly string[]): Promise<ConnectionCounter> {
-  const accepted: string[] = [];
-  const servers: net.Server[] = [];
-  let port = 0;
-  for (const host of hosts) {
-    const server = net.createServer((socket) => {
-      accepted.push(`${socket.remoteAddress}:${socket.remotePort} -> ${host}:${port}`);
-      socket.destroy();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
-    });
-    port = (server.address() as net.AddressInfo).port;
-    servers.push(server);
-  }
-  return {
-    port, hosts, accepted,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
-  };
 }
 
 /** An IP connect() seen by strace. */
@@ -272,7 +166,9 @@ export async function runPreviews(prefix: string, texts: readonly string[], para
       fs.writeFileSync(stack.configFile, texts[i]);
       const traceFile = path.join(traceDir, `connect-${i}.txt`);
       const pulumiArgs = ["pulumi", "preview", "--stack", stack.name];
-      const argv = trace ? ["strace", ...trace, "-qq", "-e", "trace=connect", "-e", "signal=none", "-o", traceFile, ...pulumiArgs] : pulumiArgs;
+      const traced = trace ? ["strace", ...trace, "-qq", "-e", "trace=connect", "-e", "signal=none", "-o", traceFile, ...pulumiArgs] : pulumiArgs;
+      // A private network namespace with only loopback: the engine's own gRPC works, nothing can leave.
+      const argv = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...traced];
       const started = Date.now();
       const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
         const child = spawn(argv[0], argv.slice(1), {
@@ -303,12 +199,6 @@ export async function runPreviews(prefix: string, texts: readonly string[], para
   return results;
 }
 
-/** Loopback hosts needed so every case's distinct node addresses get their own listener. */
-export function hostsNeeded(cases: readonly BadInputCase[]): string[] {
-  const most = Math.max(1, ...cases.map((c) => engineCopy(c.text, 1).addresses.size));
-  return Array.from({ length: most }, (_, i) => loopback(i));
-}
-
 function cell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\s+/g, " ").trim();
 }
@@ -325,10 +215,9 @@ function sectionText(rows: string[], engine: boolean, summary: string): string {
     "Each file in [`test/bad-inputs/`](../test/bad-inputs/) is a whole `Pulumi.<stack>.yaml` that must be refused",
     "before any host is touched. `test/unit/bad-inputs.test.ts` runs the core on every file (what",
     "`npm run render` does) and checks each `# expect:` line and that no two cases give the same messages;",
-    "`test/integration/bad-inputs.test.ts` runs a real `pulumi preview` per file and proves it made zero",
-    "connections to the nodes (counting listeners on loopback plus every `connect()` recorded with strace).",
-    "The preview runs on the engine copy of a case: valid node addresses moved to 127.0.0.1, 127.0.0.2, ...",
-    "(consistently, also in VIPs and unicast peers) and node SSH ports set to the listeners' port, shown as P.",
+    "`test/integration/bad-inputs.test.ts` runs a real `pulumi preview` per file, unchanged, in a private",
+    "network namespace that has only loopback (nothing can leave), and proves from every `connect()` recorded",
+    "with strace that it tried no connection other than the engine's own gRPC on 127.0.0.1.",
     "Generated by `node --import tsx scripts/bad-inputs-table.ts --engine --write`.",
     "",
     summary,
@@ -361,29 +250,20 @@ async function main(argv: readonly string[]): Promise<number> {
   const cases = loadCases();
   const core = cases.map((c) => coreCheck(c.text));
   let previews: (PreviewResult | undefined)[] = cases.map(() => undefined);
-  let port: number | undefined;
   let summary = `${cases.length} cases; the core refuses ${core.filter((r) => r.problems.length > 0).length}.`;
   if (engine) {
-    const counter = await openConnectionCounter(hostsNeeded(cases));
-    port = counter.port;
     const traced = straceMode();
-    try {
-      previews = await runPreviews(`bad-table-${process.pid}`, cases.map((c) => engineCopy(c.text, counter.port).text), 2, traced);
-    } finally {
-      await counter.close();
-    }
+    previews = await runPreviews(`bad-table-${process.pid}`, cases.map((c) => c.text), 2, traced);
     const failed = previews.filter((p) => p!.code !== 0).length;
-    const nodeConnects = previews.flatMap((p) => p!.connects.filter((x) => x.address !== "127.0.0.1" || x.port === counter.port));
-    summary += ` \`pulumi preview\` exits non-zero on ${failed} of ${cases.length}; connections to nodes: ` +
-      `${counter.accepted.length} accepted by the listeners, ${nodeConnects.length} node connect() calls ` +
-      `${traced ? "recorded by strace" : "(strace not available: not recorded)"}.`;
+    const nodeConnects = previews.flatMap((p) => p!.connects.filter((x) => x.address !== "127.0.0.1"));
+    summary += ` \`pulumi preview\` exits non-zero on ${failed} of ${cases.length}; connect() calls to anything but ` +
+      `the engine's own gRPC: ${nodeConnects.length} ${traced ? "(recorded by strace)" : "(strace not available: not recorded)"}.`;
   }
   const rows = cases.map((c, i) => {
     const link = `[${c.file}](../test/bad-inputs/${c.file})`;
     const base = `| ${link} | ${cell(c.what)} | ${cell(firstCoreProblem(core[i]))} |`;
     const p = previews[i];
-    // The listener's port changes every run; show it as P so the table only changes when a message does.
-    const engineLine = p && port !== undefined ? firstEngineProblem(p.output).replace(new RegExp(`\\b${port}\\b`, "g"), "P") : "";
+    const engineLine = p ? firstEngineProblem(p.output) : "";
     return p ? `${base} ${p.code}: ${cell(engineLine)} |` : base;
   });
   const section = sectionText(rows, engine, summary);
