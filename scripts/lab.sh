@@ -24,7 +24,8 @@ usage: npm run lab -- <verb>
   ssh NODE [CMD...]       SSH to NODE as root with the lab key and pinned host key
   stop-node NODE [--kill] power NODE off (--kill: kill its init at once, a crash); keeps its disk layer
   start-node NODE         boot NODE again with the same disk layer
-  partition [NODE...]     drop VRRP between nodes (or to/from the named nodes) on the bridge
+  partition [--multicast-only] [NODE...]
+                          drop VRRP (or only multicast VRRP) between nodes, or to/from the named nodes
   heal                    undo partition
   stats                   resident memory per running node
   down                    power everything off and remove all the lab made (keeps caches)

@@ -103,7 +103,14 @@ nft_table_exists() { nft list table bridge "$LAB_NFT_TABLE" >/dev/null 2>&1; }
 # after the machine): between all nodes, or to/from the named nodes only. (`meta ibrname` would be neater,
 # but this kernel lacks it.)
 partition() {
-  local n i ports=() rules
+  local n i ports=() rules match="ip protocol 112" what="VRRP"
+  # --multicast-only drops only adverts to VRRP's multicast group: unicast VRRP still flows (the case
+  # `vrrp.unicast` exists for).
+  if [[ "${1:-}" == "--multicast-only" ]]; then
+    match="ip daddr 224.0.0.0/4 ip protocol 112"
+    what="multicast VRRP"
+    shift
+  fi
   for n in "$@"; do valid_node "$n"; done
   if (($#)); then
     for n in "$@"; do ports+=("\"vb-$n\""); done
@@ -113,10 +120,10 @@ partition() {
   local set
   set="{ $(IFS=,; echo "${ports[*]}") }"
   if (($#)); then
-    rules="iifname $set ether type ip ip protocol 112 counter drop
-    oifname $set ether type ip ip protocol 112 counter drop"
+    rules="iifname $set ether type ip $match counter drop
+    oifname $set ether type ip $match counter drop"
   else
-    rules="iifname $set ether type ip ip protocol 112 counter drop"
+    rules="iifname $set ether type ip $match counter drop"
   fi
   if nft_table_exists; then nft delete table bridge "$LAB_NFT_TABLE"; fi
   nft -f - <<EOF_NFT
@@ -127,7 +134,7 @@ table bridge $LAB_NFT_TABLE {
   }
 }
 EOF_NFT
-  log "VRRP dropped on $LAB_BRIDGE${*:+ to/from $*} (table bridge $LAB_NFT_TABLE); undo with: heal"
+  log "$what dropped on $LAB_BRIDGE${*:+ to/from $*} (table bridge $LAB_NFT_TABLE); undo with: heal"
 }
 
 heal() {
