@@ -114,12 +114,16 @@ export class ClusterNode extends pulumi.ComponentResource {
       siteFiles.apply((f) => f[0].content));
     const keepalivedBundle = pulumi.secret(keepalivedFiles.apply(encodeBundle));
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
-      keepalivedConfigStep(node.name), [packages, ...(args.configAfter ?? [])], keepalivedBundle);
-    this.servicesStep = step("services", "enable and start the services", os.apply(servicesStep),
-      [site, this.keepalivedStep]);
-
+      keepalivedConfigStep(node.name, model.vrrp.vips), [packages, ...(args.configAfter ?? [])], keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
+    // The services step re-runs when the VRRP password changes (the keepalived step may have stopped
+    // keepalived for the rotation), and only then: other config changes are reloads.
+    const passwordDigest = pulumi.secret(pulumi.output(args.authPass).apply((pass) =>
+      crypto.createHash("sha256").update(`${node.name}\0${pass}`).digest("hex")));
+    this.servicesStep = step("services", "enable and start the services",
+      pulumi.all([os, passwordDigest]).apply(([profile, digest]) => servicesStep(profile, digest)),
+      [site, this.keepalivedStep]);
     const vipAddress = model.vrrp.vips[0].split("/")[0];
     this.probe = connection.apply((c) => ({ name: node.name, connection: c, holdsCommand: holdsAddressCommand(vipAddress) }));
 

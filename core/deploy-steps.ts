@@ -82,7 +82,7 @@ export function siteStep(os: OsProfile): StepScripts {
  * run saves the original /etc/keepalived for destroy. A running keepalived is reloaded (SIGHUP), never
  * restarted, so the VIP does not flap.
  */
-export function keepalivedConfigStep(nodeName: string): StepScripts {
+export function keepalivedConfigStep(nodeName: string, vips: readonly string[] = []): StepScripts {
   const managed = `${STATE_DIR}/keepalived.files`;
   const original = `${STATE_DIR}/keepalived.orig.tar`;
   return {
@@ -115,6 +115,15 @@ export function keepalivedConfigStep(nodeName: string): StepScripts {
       `  exit 1`,
       `fi`,
       `[ -e ${original} ] || tar -C /etc -cf ${original} keepalived`,
+      // A new VRRP password: peers with the old and the new one ignore each other's adverts, so a backup
+      // reloading first would also claim the VIP. A node that does not hold the VIP stops instead; the
+      // holder reloads; the services step starts the stopped ones with the new password afterwards.
+      `if systemctl is-active --quiet keepalived && [ -f ${KEEPALIVED_DIR}/keepalived.conf ] && \\`,
+      `   ! cmp -s <(grep -h auth_pass ${KEEPALIVED_DIR}/keepalived.conf) <(grep -h auth_pass "$stage/keepalived.conf"); then`,
+      `  holds=no`,
+      ...vips.map((vip) => `  ip -4 -o addr show | grep -q ' inet ${vip.split("/")[0]}/' && holds=yes`),
+      `  if [ "$holds" = no ]; then systemctl stop keepalived; fi`,
+      `fi`,
       `while read -r path; do`,
       `  rel=\${path#${KEEPALIVED_DIR}/}`,
       `  install -d -m 0755 "$(dirname "$path")"`,
@@ -138,11 +147,13 @@ export function keepalivedConfigStep(nodeName: string): StepScripts {
  * Services: the web server and keepalived enabled and running. The first run records the web server's
  * enabled/active state so destroy can return it; keepalived is stopped by the config step's undo.
  */
-export function servicesStep(os: OsProfile): StepScripts {
+export function servicesStep(os: OsProfile, passwordDigest = ""): StepScripts {
   const web = shellQuote(os.webServerService);
   const saved = `${STATE_DIR}/webserver.state`;
   return {
     apply: [
+      // Changes with the VRRP password, so the step re-runs after a rotation (keepalived may be stopped).
+      `# password ${passwordDigest}`,
       STRICT,
       `install -d -m 0700 ${STATE_DIR}`,
       `[ -e ${saved} ] || echo "$(systemctl is-enabled ${web} 2>/dev/null || true) $(systemctl is-active ${web} 2>/dev/null || true)" > ${saved}`,
