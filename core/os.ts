@@ -124,7 +124,10 @@ export function installPackagesCommand(family: OsFamily, packages: readonly stri
   if (family === "debian") {
     return [
       `missing=""; for p in ${list}; do dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done`,
-      `if [ -n "$missing" ]; then export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; fi`,
+      // `dpkg --configure -a` finishes an install an interrupted run left half done; the lock timeout waits
+      // for another apt (e.g. unattended-upgrades) instead of failing at once.
+      `if [ -n "$missing" ]; then export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a; ` +
+        `apt-get -o DPkg::Lock::Timeout=120 update -qq && apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends $missing; fi`,
     ].join("\n");
   }
   return [

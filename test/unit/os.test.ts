@@ -36,7 +36,8 @@ describe("OS table", () => {
   it("install commands check before installing", () => {
     const deb = installPackagesCommand("debian", ["keepalived", "apache2"]);
     assert.match(deb, /dpkg-query/);
-    assert.match(deb, /apt-get install -y/);
+    assert.match(deb, /apt-get -o DPkg::Lock::Timeout=120 install -y/);
+    assert.match(deb, /dpkg --configure -a/, "an interrupted install is finished first");
     const rpm = installPackagesCommand("rhel", ["keepalived", "httpd"]);
     assert.match(rpm, /rpm -q/);
     assert.match(rpm, /dnf -y -q install .*yum -y -q install/);
