@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -172,7 +173,19 @@ func findRunEntryPoint(dir string) (string, error) {
 	}
 }
 
+// exitWithParent ends the host when the engine that started it is gone (killed, say), instead of
+// lingering as an orphan.
+func exitWithParent() {
+	parent := os.Getppid()
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			os.Exit(1)
+		}
+	}
+}
+
 func main() {
+	go exitWithParent()
 	host := &nodeHost{}
 	// The engine passes flags (-root=..., -tracing ...) and, last, its own gRPC address.
 	for _, arg := range os.Args[1:] {
