@@ -177,6 +177,27 @@ cmd_stats() {
   done
 }
 
+# Processes that joined a node's network namespace from outside (an `exec` whose caller died, say) keep
+# that namespace, and with it the node's veth, alive after the node is gone. Find the namespaces behind the
+# lab's veths and kill what is left in them.
+kill_netns_stragglers() {
+  local veth nsid pid round
+  for round in 1 2 3 4 5; do
+    local found=0
+    for veth in $(ip -o link show | grep -o 'vb-node[0-9]*' | sort -u); do
+      nsid="$(ip -d -o link show dev "$veth" 2>/dev/null | grep -o 'link-netnsid [0-9]*' | awk '{print $2}')"
+      [[ -n "$nsid" ]] || continue
+      for pid in $(lsns -t net -n -o PID,NETNSID 2>/dev/null | awk -v id="$nsid" '$2 == id {print $1}'); do
+        log "down: killing pid $pid left in ${veth#vb-}'s network namespace"
+        kill -KILL "$pid" 2>/dev/null || true
+        found=1
+      done
+    done
+    ((found)) || return 0
+    sleep 0.5
+  done
+}
+
 cmd_down() {
   require_root
   take_lock
@@ -191,6 +212,7 @@ cmd_down() {
     kill -TERM "$p" 2>/dev/null || true
     wait_gone "$p" 5 || kill -KILL "$p" 2>/dev/null || true
   done
+  kill_netns_stragglers
   for n in $(known_nodes); do node_remove "$n"; done
   # Overlay mounts left by an interrupted up, deepest first.
   awk -v s="$LAB_STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r | while read -r p; do
