@@ -17,6 +17,7 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
   const before_: Record<string, { page: string; firewalld: string }> = {};
 
   before(() => {
+    lab("down"); // fresh hosts: what destroy must restore is what a new host has
     lab("up", "--nodes", "2");
     for (const n of NODES) {
       before_[n] = {
@@ -64,12 +65,17 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
     stack.ok(["config", "set", "--path", "keepalived-ha:checks[0].interval", "2"]);
     const since = onNode(master, "date +%s.%N").out;
     const watch = watchVip(master);
-    await new Promise((r) => setTimeout(r, 1000));
-    const r = stack.ok(["up", "--yes"]);
-    await new Promise((r) => setTimeout(r, 3000));
-    const samples = await watch.stop();
+    let r: ReturnType<typeof stack.ok>;
+    let samples: Awaited<ReturnType<typeof watch.stop>>;
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      r = stack.ok(["up", "--yes"]);
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      samples = await watch.stop();
+    }
     assert.ok(samples.length > 20, `too few samples: ${samples.length}`);
-    assert.ok(samples.every((held) => held), `the VIP left ${master} during the rolling reload`);
+    assert.ok(samples.every((s) => s.held), `the VIP left ${master} during the rolling reload`);
 
     const updated = [...r.all.matchAll(/^\s*~\s+\S+\s+(\S+)\s+updated/gm)].map((m) => m[1]).sort();
     assert.deepEqual(updated, ["cluster-node1-keepalived", "cluster-node2-keepalived", "cluster-vip-holder"]);

@@ -38,16 +38,27 @@ export function acceptedSshLogins(node: string): number {
   return Number(onNode(node, "journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey' || true").out);
 }
 
+/** One sample of a VIP watch: node clock in ms, and whether the node held the VIP. */
+export interface VipSample {
+  /** Milliseconds since the epoch on the node (the lab's nodes share the host's clock). */
+  readonly t: number;
+  /** The node held the VIP. */
+  readonly held: boolean;
+}
+
 /** Starts sampling, on a node, whether it holds the VIP every 100 ms; stop() returns the samples. */
-export function watchVip(node: string, vip = LAB_VIP): { stop: () => Promise<boolean[]> } {
+export function watchVip(node: string, vip = LAB_VIP): { stop: () => Promise<VipSample[]> } {
   const child = spawn("bash", ["scripts/lab.sh", "exec", node, "--", "bash", "-c",
-    `end=$((SECONDS + 600)); while [ $SECONDS -lt $end ]; do if ip -4 -o addr show | grep -q ' inet ${vip}/'; then echo 1; else echo 0; fi; sleep 0.1; done`],
+    `end=$((SECONDS + 600)); while [ $SECONDS -lt $end ]; do if ip -4 -o addr show | grep -q ' inet ${vip}/'; then h=1; else h=0; fi; echo "$(date +%s%3N) $h"; sleep 0.1; done`],
   { cwd: REPO, stdio: ["ignore", "pipe", "ignore"], detached: true });
   let out = "";
   child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
   return {
     stop: () => new Promise((resolve) => {
-      child.on("close", () => resolve(out.split("\n").filter((l) => l !== "").map((l) => l === "1")));
+      child.on("close", () => resolve(out.split("\n").filter((l) => l !== "").map((l) => {
+        const [t, h] = l.split(" ");
+        return { t: Number(t), held: h === "1" };
+      })));
       process.kill(-child.pid!, "SIGTERM"); // the whole group: lab.sh, nsenter and the loop
     }),
   };
@@ -57,4 +68,15 @@ export function watchVip(node: string, vip = LAB_VIP): { stop: () => Promise<boo
 export function labStackConfig(): string {
   const text = fs.readFileSync(path.join(REPO, "Pulumi.lab.yaml"), "utf8");
   return text.split("\n").filter((l) => !/^\s*keepalived-ha:site:/.test(l) && !/^encryptionsalt:/.test(l)).join("\n");
+}
+
+/** True when, in the merged watches of several nodes, two nodes held the VIP within `windowMs` of each other. */
+export function sawSplitBrain(watches: readonly VipSample[][], windowMs = 150): boolean {
+  const held = watches.map((samples) => samples.filter((s) => s.held).map((s) => s.t));
+  for (let a = 0; a < held.length; a++) {
+    for (let b = a + 1; b < held.length; b++) {
+      if (held[a].some((t) => held[b].some((u) => Math.abs(t - u) <= windowMs))) return true;
+    }
+  }
+  return false;
 }
