@@ -12,6 +12,11 @@ eval "$(bash scripts/toolchain.sh)"
 step "lab: booting 2 Debian hosts on bridge kaha-br0 (10.213.151.0/24)"
 bash scripts/lab.sh up --nodes 2
 step "pulumi up --stack lab"
+# `lab down` gives the hosts fresh disks; a stack that still remembers the old ones would see nothing to do.
+if pulumi stack select lab >/dev/null 2>&1 && ! bash scripts/lab.sh exec node1 -- test -f /etc/keepalived/keepalived.conf; then
+  echo "the lab hosts are new: forgetting the lab stack's old state"
+  pulumi stack rm --yes --force --preserve-config lab >/dev/null
+fi
 pulumi stack select lab >/dev/null 2>&1 || pulumi stack init lab
 pulumi up --yes --stack lab
 step "outputs"
@@ -19,12 +24,19 @@ pulumi stack output --stack lab
 vip="$(pulumi stack output vip --stack lab)"
 step "GET http://$vip/ through the VIP"
 curl -sS --max-time 5 "http://$vip/"
+step "status"
+npm run -s status -- --stack lab || true
+step "failover drill: stop the web server on the master, probe the VIP every 30 ms"
+npm run -s drill -- --stack lab --scenario httpd-stop
 cat <<EOF_NEXT
 
 Done. Look further:
   npm run lab -- status                       hosts, addresses, SSH
   npm run lab -- exec node1 -- ip -4 addr     who holds the VIP
   npm run pulumi -- preview --stack lab       a no-change preview
+  npm run status -- --stack lab --watch       live view (Ctrl-C to stop)
+  npm run drill -- --stack lab --scenario node-crash|keepalived-stop|partition
+  out/drill/*.svg                             the drill's timeline
 Tear down:
   npm run pulumi -- destroy --yes --stack lab && npm run lab -- down
 EOF_NEXT
