@@ -66,7 +66,6 @@ describe("status and drills on the lab", { timeout: 40 * 60_000 }, () => {
       assert.equal(result.metrics.oldMaster, before_[0]);
       assert.ok(result.metrics.newMaster && result.metrics.newMaster !== before_[0], `new master: ${result.metrics.newMaster}`);
       assert.ok(result.metrics.outageMs > 0, "an outage was measured");
-      assert.equal(result.metrics.failedAfterNewMaster, 0, "requests lost after the new master answered");
       assert.ok(fs.readFileSync(path.join(outDir, `${stack.name}-${scenario}-run1.svg`), "utf8").includes("<svg"));
       // After the restore the cluster settles on one holder again and serves through the VIP.
       await waitUntil("one VIP holder after the drill", () => vipHolders(NODES).length === 1, 90_000);
