@@ -72,7 +72,12 @@ interface RunResult extends DrillMetrics {
 }
 
 async function drillOnce(stack: ToolStack, scenario: Scenario, run: number, periodMs: number, outDir: string): Promise<RunResult> {
-  const status = await probeCluster(stack);
+  // Start from a settled cluster: after a previous run the failback may still be under way.
+  let status = await probeCluster(stack);
+  for (let tries = 0; tries < 30 && (status.holders.length !== 1 || !status.httpOk); tries++) {
+    await sleep(2000);
+    status = await probeCluster(stack);
+  }
   if (status.holders.length !== 1 || !status.httpOk) {
     throw new Error(`cluster not healthy before the drill (${status.reasons.join("; ")}); run npm run status -- --stack ${stack.name}`);
   }
@@ -119,7 +124,15 @@ export async function runDrill(stackName: string, scenario: Scenario, runs: numb
   fs.mkdirSync(outDir, { recursive: true });
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
-    const r = await drillOnce(stack, scenario, run, periodMs, outDir);
+    let r: RunResult;
+    try {
+      r = await drillOnce(stack, scenario, run, periodMs, outDir);
+    } catch (err) {
+      // One broken run (e.g. a node slow to boot) should not lose the others' measurements.
+      log(`${scenario} run ${run}: FAILED: ${(err as Error).message}`);
+      if (runs === 1) throw err;
+      continue;
+    }
     results.push(r);
     log(`${scenario} run ${run}: ${r.oldMaster} -> ${r.newMaster ?? "nobody"}  moved ${fmt(r.vipMovedMs)}  ` +
       `outage ${fmt(r.outageMs)}  failed ${r.failedRequests}  lost after new master ${r.failedAfterNewMaster}  ` +
