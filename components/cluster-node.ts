@@ -24,8 +24,6 @@ export interface ClusterNodeArgs {
   readonly sshPrivateKey: pulumi.Input<string>;
   /** Resources this node's keepalived update must wait for: the rolling order (backups before master). */
   readonly configAfter?: pulumi.Input<pulumi.Resource>[];
-  /** Seconds to keep trying to reach the host over SSH before failing with its name. */
-  readonly dialTimeoutSeconds?: number;
 }
 
 /**
@@ -60,7 +58,13 @@ export class ClusterNode extends pulumi.ComponentResource {
       user: node.user,
       privateKey,
       ...(node.hostKey !== undefined ? { hostKey: node.hostKey } : {}),
-      dialTimeoutSeconds: args.dialTimeoutSeconds ?? 60,
+      dialTimeoutSeconds: model.ssh.connectTimeout,
+      ...(model.ssh.bastion !== undefined ? {
+        bastion: {
+          host: model.ssh.bastion.host, port: model.ssh.bastion.port, user: model.ssh.bastion.user ?? node.user,
+          privateKey, dialTimeoutSeconds: model.ssh.connectTimeout,
+        },
+      } : {}),
     })));
     // A new address is another machine: undo on the old one, then converge the new one.
     const replaceOnNewHost = { triggers: [node.address, node.port], connection };

@@ -151,6 +151,10 @@ export interface SshConfig {
   user?: string;
   /** Local private key file; alternative to the secret `sshPrivateKey`. */
   privateKeyPath?: string;
+  /** Jump host every node is reached through, `[user@]host[:port]` (same key as the nodes). */
+  bastion?: string;
+  /** Seconds to keep trying to reach a host before failing with its name. Default 60. */
+  connectTimeout?: number;
 }
 
 /** The whole `keepalived-ha:` namespace. */
@@ -194,7 +198,7 @@ export const CHECK_KEYS = ["name", "type", "process", "port", "host", "url", "ex
 export const NOTIFY_KEYS = ["logFile", "commands"] as const;
 export const NOTIFY_STATES = ["master", "backup", "fault", "stop"] as const;
 export const GLOBAL_DEFS_KEYS = ["notificationEmails", "notificationEmailFrom", "smtpServer", "smtpConnectTimeout", "routerId", "scriptUser", "enableScriptSecurity"] as const;
-export const SSH_KEYS = ["user", "privateKeyPath"] as const;
+export const SSH_KEYS = ["user", "privateKeyPath", "bastion", "connectTimeout"] as const;
 export const TOP_LEVEL_KEYS = ["nodes", "vrrp", "checks", "notify", "globalDefs", "firewall", "site", "ssh", "sshPrivateKey", "purgePackages", "extraConfig"] as const;
 
 /** Every known key as a dotted path, to point a misplaced key at its section. */
@@ -442,7 +446,10 @@ function readGlobalDefs(reader: ObjectReader): GlobalDefsConfig {
 
 function readSsh(reader: ObjectReader): SshConfig {
   const r = reader.withKnown(SSH_KEYS);
-  const ssh: SshConfig = { user: r.string("user"), privateKeyPath: r.string("privateKeyPath") };
+  const ssh: SshConfig = {
+    user: r.string("user"), privateKeyPath: r.string("privateKeyPath"), bastion: r.string("bastion"),
+    connectTimeout: r.number("connectTimeout"),
+  };
   r.reportUnknownKeys();
   return ssh;
 }

@@ -4,7 +4,7 @@
  */
 import { CheckConfig, isSecureValue, StackConfig } from "./config";
 import { FirewallMode, OsFamily } from "./os";
-import { CheckType } from "./validate";
+import { CheckType, parseBastion } from "./validate";
 
 /** Defaults, in one place so docs/config.md and the code agree. */
 export const DEFAULTS = {
@@ -23,6 +23,7 @@ export const DEFAULTS = {
   firewall: "disable" as FirewallMode,
   sshUser: "root",
   sshPort: 22,
+  sshConnectTimeout: 60,
   checkInterval: 2,
   checkFall: 2,
   checkRise: 1,
@@ -160,6 +161,10 @@ export interface SshModel {
   readonly privateKeyPath?: string;
   /** True when the secret `sshPrivateKey` is configured (its value is not kept in the model). */
   readonly hasPrivateKey: boolean;
+  /** Jump host, if any (its user defaults to the node's). */
+  readonly bastion?: { readonly user?: string; readonly host: string; readonly port: number };
+  /** Seconds to keep trying to reach a host. */
+  readonly connectTimeout: number;
 }
 
 /** The whole cluster's desired state. */
@@ -287,6 +292,8 @@ export function buildClusterModel(config: StackConfig, scriptBodies: ReadonlyMap
       user: sshUser,
       ...(config.ssh?.privateKeyPath !== undefined ? { privateKeyPath: config.ssh.privateKeyPath } : {}),
       hasPrivateKey: config.sshPrivateKey !== undefined,
+      ...(config.ssh?.bastion !== undefined ? { bastion: parseBastion(config.ssh.bastion)! } : {}),
+      connectTimeout: config.ssh?.connectTimeout ?? DEFAULTS.sshConnectTimeout,
     },
   };
 }

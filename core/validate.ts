@@ -64,6 +64,16 @@ export function unusableAddressReason(address: string, prefix?: number): string 
   return undefined;
 }
 
+/** `[user@]host[:port]` → its parts, or undefined when it is not of that form. */
+export function parseBastion(text: string): { user?: string; host: string; port: number } | undefined {
+  const match = /^(?:([a-z_][a-z0-9_-]{0,31})@)?([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!match) return undefined;
+  const port = match[3] === undefined ? 22 : Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  if (!isIPv4(match[2]) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(match[2])) return undefined;
+  return { ...(match[1] !== undefined ? { user: match[1] } : {}), host: match[2], port };
+}
+
 /** Node names become resource names and file folders: keep them DNS-label-like. */
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Check names become vrrp_script names and file names. */
@@ -413,6 +423,10 @@ function validateRest(config: StackConfig, p: Problems): void {
   if (config.ssh?.user !== undefined && !USER_NAME.test(config.ssh.user)) {
     p.add("ssh.user", `${show(config.ssh.user)} is not a valid user name: use e.g. "root"`);
   }
+  if (config.ssh?.bastion !== undefined && parseBastion(config.ssh.bastion) === undefined) {
+    p.add("ssh.bastion", `${show(config.ssh.bastion)} is not a jump host: write it as [user@]host[:port], e.g. "jump@bastion.example.com:22"`);
+  }
+  p.integer("ssh.connectTimeout", config.ssh?.connectTimeout, 1, 600, "seconds to keep trying to reach a host");
   if (config.ssh?.privateKeyPath !== undefined && config.sshPrivateKey !== undefined) {
     p.add("ssh.privateKeyPath", "is set together with the secret sshPrivateKey; keep only one of them");
   }

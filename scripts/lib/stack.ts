@@ -49,9 +49,13 @@ export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack 
   if (problems.length > 0) throw new Error(formatProblems(problems));
   const model = loadClusterModel(values, { readFile: (p) => fs.readFileSync(p, "utf8") });
   const key = privateKey(stack, values);
+  const bastion = model.ssh.bastion;
   const connection = (n: NodeModel): SshConnection => ({
     host: n.address, port: n.port, user: n.user, privateKey: key, dialTimeoutSeconds,
     ...(n.hostKey !== undefined ? { hostKey: n.hostKey } : {}),
+    ...(bastion !== undefined ? {
+      bastion: { host: bastion.host, port: bastion.port, user: bastion.user ?? n.user, privateKey: key, dialTimeoutSeconds },
+    } : {}),
   });
   return {
     name: stack,

@@ -121,6 +121,15 @@ const RULES: RuleCase[] = [
     good: [(c) => { c.nodes[0].port = 2222; c.nodes[0].user = "deploy"; c.ssh = { user: "admin" }; }],
   },
   {
+    rule: "ssh bastion and connect time-out",
+    bad: [
+      { change: (c) => { c.ssh = { bastion: "jump@host:99999" }; }, key: "ssh.bastion", message: /\[user@\]host\[:port\]/ },
+      { change: (c) => { c.ssh = { bastion: "two words" }; }, key: "ssh.bastion" },
+      { change: (c) => { c.ssh = { connectTimeout: 0 }; }, key: "ssh.connectTimeout" },
+    ],
+    good: [(c) => { c.ssh = { bastion: "jump@bastion.example.com:2222", connectTimeout: 20 }; }, (c) => { c.ssh = { bastion: "10.0.0.5" }; }],
+  },
+  {
     rule: "interface names",
     bad: [
       { change: (c) => { c.vrrp.interface = "a-very-long-interface-name"; }, key: "vrrp.interface" },
