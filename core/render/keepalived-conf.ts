@@ -57,6 +57,9 @@ function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string): 
     `priority ${node.priority}`,
     ...preemptLines,
     `advert_int ${vrrp.advertInt}`,
+    // Re-announce the VIP every 5 s while master: after a split brain heals, the node that stays master
+    // sends no gratuitous ARP of its own, and neighbours would keep the other node's MAC until their cache expires.
+    "garp_master_refresh 5",
     // VRRPv3 has no authentication; keepalived rejects the block there.
     ...(vrrp.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
     ...(vrrp.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.unicastPeers)] : []),
