@@ -12,6 +12,13 @@ import { REPO, TestStack, toolchainEnv } from "../support/pulumi";
 const NODES = ["node1", "node2"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Every process below `pid`, children first. */
+function descendants(pid: number): number[] {
+  const children = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout
+    .split("\n").filter((l) => l !== "").map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
 async function waitUntil(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -98,7 +105,11 @@ describe("faults on the lab", { timeout: 60 * 60_000 }, () => {
       child.stdout!.on("data", (d: Buffer) => {
         out += d.toString();
         if (/-packages\s+updating/.test(out)) {
+          // The engine and its plugins, as a crash of the whole tree would leave them (the plugins run in
+          // process groups of their own, so they are collected first).
+          const tree = descendants(child.pid!);
           process.kill(-child.pid!, "SIGKILL");
+          for (const pid of tree) try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
           resolve(true);
         }
       });
