@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { acceptedSshLogins, curlVip, lab, labStackConfig, onNode, sawSplitBrain, vipHolders, watchVip } from "../support/lab";
+import { acceptedSshLogins, curlVip, lab, labStackConfig, onNode, sawSplitBrain, vipHolders, waitUntil, watchVip } from "../support/lab";
 import { REPO, TestStack, toolchainEnv } from "../support/pulumi";
 
 const NODES = ["node1", "node2"];
@@ -17,14 +17,6 @@ function descendants(pid: number): number[] {
   const children = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout
     .split("\n").filter((l) => l !== "").map(Number);
   return children.flatMap((c) => [c, ...descendants(c)]);
-}
-
-async function waitUntil(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
 }
 
 describe("faults on the lab", { timeout: 60 * 60_000 }, () => {

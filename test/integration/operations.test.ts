@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { curlVip, lab, labStackConfig, vipHolders } from "../support/lab";
+import { curlVip, lab, labStackConfig, vipHolders, waitUntil } from "../support/lab";
 import { REPO, TestStack } from "../support/pulumi";
 
 const NODES = ["node1", "node2"];
@@ -17,14 +17,6 @@ const NODES = ["node1", "node2"];
 function npmRun(script: string, ...args: string[]): { code: number; out: string } {
   const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: REPO, encoding: "utf8", timeout: 10 * 60_000 });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
-
-async function waitUntil(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe("status and drills on the lab", { timeout: 40 * 60_000 }, () => {

@@ -80,3 +80,12 @@ export function sawSplitBrain(watches: readonly VipSample[][], windowMs = 150): 
   }
   return false;
 }
+
+/** Polls `predicate` every 500 ms; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
