@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ClusterModel, detectOsFamily, findNode, firewallCommands, installPackagesCommand, KEEPALIVED_DIR, OsFamily,
-  osProfile, packagesFor, removePackagesCommand, renderNode,
+  osProfile, packagesFor, primaryVipAddress, removePackagesCommand, renderNode,
 } from "../core";
 import {
   asRoot, encodeBundle, holdsAddressCommand, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
@@ -128,7 +128,7 @@ export class ClusterNode extends pulumi.ComponentResource {
     this.servicesStep = step("services", "enable and start the services",
       pulumi.all([os, passwordDigest]).apply(([profile, digest]) => servicesStep(profile, digest)),
       [site, this.keepalivedStep]);
-    const vipAddress = model.vrrp.vips[0].split("/")[0];
+    const vipAddress = primaryVipAddress(model);
     this.probe = connection.apply((c) => ({ name: node.name, connection: c, holdsCommand: holdsAddressCommand(vipAddress) }));
 
     this.registerOutputs({ osFamily: this.osFamily });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkClusterConfig, ClusterModel, ConfigError, ConfigProblem } from "../core";
+import { checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, primaryVipAddress } from "../core";
 import { ClusterNode } from "./cluster-node";
 import { GeneratedSecret } from "./providers/generated-secret";
 import { VipHolder } from "./providers/vip-holder";
@@ -64,7 +64,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
       }, { parent: this }));
     }
 
-    this.vip = pulumi.output(model.vrrp.vips[0].split("/")[0]);
+    this.vip = pulumi.output(primaryVipAddress(model));
     this.url = this.vip.apply((vip) => `http://${vip}/`);
     const holder = new VipHolder(`${name}-vip-holder`, {
       nodes: nodes.map((n) => n.probe),

@@ -4,7 +4,7 @@
  * stdin as a bundle (one `path mode base64` line per file), so secrets stay out of command text, process
  * lists and error messages.
  */
-import { OsProfile, shellQuote } from "./os";
+import { DETECT_OS_COMMAND, OsProfile, shellQuote } from "./os";
 import { KEEPALIVED_DIR, RenderedFile } from "./render/types";
 
 /** Where the steps keep what they need to undo themselves. Root-only. */
@@ -44,7 +44,7 @@ export function decodeBundle(bundle: string): RenderedFile[] {
 
 /** Waits for the host and prints its os-release identity (the component detects the family from it). */
 export function identifyHostStep(): StepScripts {
-  return { apply: "grep -E '^(ID|ID_LIKE)=' /etc/os-release" };
+  return { apply: DETECT_OS_COMMAND };
 }
 
 /**
@@ -121,7 +121,7 @@ export function keepalivedConfigStep(nodeName: string, vips: readonly string[] =
       `if systemctl is-active --quiet keepalived && [ -f ${KEEPALIVED_DIR}/keepalived.conf ] && \\`,
       `   ! cmp -s <(grep -h auth_pass ${KEEPALIVED_DIR}/keepalived.conf) <(grep -h auth_pass "$stage/keepalived.conf"); then`,
       `  holds=no`,
-      ...vips.map((vip) => `  ip -4 -o addr show | grep -q ' inet ${vip.split("/")[0]}/' && holds=yes`),
+      ...vips.map((vip) => `  ${holdsAddressTest(vip.split("/")[0])} && holds=yes`),
       `  if [ "$holds" = no ]; then systemctl stop keepalived; fi`,
       `fi`,
       `while read -r path; do`,
@@ -175,7 +175,12 @@ export function servicesStep(os: OsProfile, passwordDigest = ""): StepScripts {
   };
 }
 
+/** Shell test: true when the address (without prefix) is on one of the host's interfaces. */
+export function holdsAddressTest(address: string): string {
+  return `ip -4 -o addr show | grep -q ' inet ${address}/'`;
+}
+
 /** Prints "yes" when the address (without prefix) is on one of the host's interfaces, "no" otherwise. */
 export function holdsAddressCommand(address: string): string {
-  return `if ip -4 -o addr show | grep -q ' inet ${address}/'; then echo yes; else echo no; fi`;
+  return `if ${holdsAddressTest(address)}; then echo yes; else echo no; fi`;
 }

@@ -306,6 +306,11 @@ export function compareAddresses(a: string, b: string): number {
   return 0;
 }
 
+/** The first VIP without its prefix length: the address the outputs, probes and tools use. */
+export function primaryVipAddress(model: ClusterModel): string {
+  return model.vrrp.vips[0].split("/")[0];
+}
+
 /** The node with this name, or throws (a programming error, not a config error). */
 export function findNode(model: ClusterModel, name: string): NodeModel {
   const node = model.nodes.find((n) => n.name === name);

@@ -64,6 +64,9 @@ export const OS_PROFILES: Readonly<Record<OsFamily, OsProfile>> = {
   },
 };
 
+/** Unit names of the web server across all families (a probe takes the first that exists on a host). */
+export const WEB_SERVER_SERVICES: readonly string[] = [...new Set(OS_FAMILIES.map((f) => OS_PROFILES[f].webServerService))];
+
 /** The profile of a family. */
 export function osProfile(family: OsFamily): OsProfile {
   return OS_PROFILES[family];

@@ -2,6 +2,7 @@
  * Cluster health from per-node probes: the script each node runs, how its answer is read, and the verdict
  * (healthy / degraded / broken, split brain named as such). Pure; scripts/status.ts does the I/O.
  */
+import { holdsAddressCommand } from "./deploy-steps";
 
 /** What one node reported (or that it could not be reached). */
 export interface NodeStatus {
@@ -59,7 +60,7 @@ export function nodeProbeScript(vip: string, webServices: readonly string[], log
     `web=""; for s in ${webServices.join(" ")}; do if [ -z "$web" ] && systemctl cat "$s" >/dev/null 2>&1; then web=$s; fi; done`,
     `echo "web=$( [ -n "$web" ] && systemctl is-active "$web" 2>/dev/null || true)"`,
     `echo "vrrp=$(journalctl -u keepalived -o cat --no-pager 2>/dev/null | grep -oE 'Entering (MASTER|BACKUP|FAULT) STATE' | tail -n1 | cut -d' ' -f2)"`,
-    `if ip -4 -o addr show | grep -q ' inet ${vip}/'; then echo "vip=yes"; else echo "vip=no"; fi`,
+    `echo "vip=$(${holdsAddressCommand(vip)})"`,
     `echo "notify=$(tail -n 2 ${logFile} 2>/dev/null | tr '\\n' ' ')"`,
   ].join("\n");
 }

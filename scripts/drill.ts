@@ -12,11 +12,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { analyzeDrill, DrillEvents, DrillMetrics, percentile, ProbeSample, renderTimelineSvg, Scenario, SCENARIOS } from "../core/drill";
 import { asRoot } from "../core/deploy-steps";
+import { WEB_SERVER_SERVICES } from "../core";
 import { runOverSsh } from "../components/providers/ssh-exec";
 import { loadToolStack, parseFlags, REPO_ROOT, ToolStack } from "./lib/stack";
 import { httpGet, probeCluster } from "./status";
 
-const WEB_UNITS = "apache2 httpd";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Commands that inject and undo each fault on a node. */
@@ -29,7 +29,7 @@ function faultActions(stack: ToolStack, scenario: Scenario, node: string): { inj
     const r = spawnSync("bash", ["scripts/lab.sh", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`lab ${args.join(" ")} failed: ${r.stderr.trim()}`);
   };
-  const webUnits = (verb: string) => `for s in ${WEB_UNITS}; do if systemctl cat "$s" >/dev/null 2>&1; then systemctl ${verb} "$s"; fi; done`;
+  const webUnits = (verb: string) => `for s in ${WEB_SERVER_SERVICES.join(" ")}; do if systemctl cat "$s" >/dev/null 2>&1; then systemctl ${verb} "$s"; fi; done`;
   switch (scenario) {
     case "httpd-stop": return { inject: onNode("stop the web server", webUnits("stop")), restore: onNode("start the web server", webUnits("start")) };
     case "keepalived-stop": return { inject: onNode("stop keepalived", "systemctl stop keepalived"), restore: onNode("start keepalived", "systemctl start keepalived") };

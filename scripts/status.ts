@@ -7,7 +7,7 @@
  */
 import * as http from "http";
 import { asRoot } from "../core/deploy-steps";
-import { OS_FAMILIES, osProfile } from "../core";
+import { WEB_SERVER_SERVICES } from "../core";
 import { assessCluster, ClusterStatus, formatStatus, nodeProbeScript, NodeStatus, parseNodeProbe, VERDICT_EXIT_CODE } from "../core/status";
 import { runOverSsh } from "../components/providers/ssh-exec";
 import { loadToolStack, parseFlags, ToolStack } from "./lib/stack";
@@ -28,8 +28,7 @@ export function httpGet(url: string, timeoutMs = 2000): Promise<[boolean, string
 
 /** Probes every node and the VIP once. */
 export async function probeCluster(stack: ToolStack): Promise<ClusterStatus> {
-  const webServices = [...new Set(OS_FAMILIES.map((f) => osProfile(f).webServerService))];
-  const script = nodeProbeScript(stack.vip, webServices, stack.model.notify.logFile);
+  const script = nodeProbeScript(stack.vip, WEB_SERVER_SERVICES, stack.model.notify.logFile);
   const nodes = await Promise.all(stack.model.nodes.map(async (node): Promise<NodeStatus> => {
     try {
       const { stdout } = await runOverSsh(stack.connections.get(node.name)!, `status probe of ${node.name}`,

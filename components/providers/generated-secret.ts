@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 /**
  * A random secret generated once and kept, encrypted, in the stack's state: the role @pulumi/random's
  * RandomPassword plays, as a dynamic provider because that plugin cannot be built on these machines
- * (see toolchain/README.md). It is regenerated only when `length`, `alphabet` or `keepers` change.
+ * (README.md, "How the Pulumi toolchain is obtained"). It is regenerated only when `length`, `alphabet` or `keepers` change.
  */
 
 /** Inputs of a GeneratedSecret. */

@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ClusterModel, formatProblems, loadClusterModel, NodeModel, readStackFile } from "../../core";
+import { ClusterModel, formatProblems, loadClusterModel, NodeModel, primaryVipAddress, readStackFile } from "../../core";
 import { SshConnection } from "../../components/providers/ssh-exec";
 
 /** The repository root. */
@@ -60,7 +60,7 @@ export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack 
   return {
     name: stack,
     model,
-    vip: model.vrrp.vips[0].split("/")[0],
+    vip: primaryVipAddress(model),
     connections: new Map(model.nodes.map((n) => [n.name, connection(n)])),
   };
 }

@@ -1,7 +1,7 @@
 // Command pulumi-language-nodejs is a small Node.js language host for the Pulumi engine.
 //
 // Why it exists: the official host lives in its own Go module that the module proxy reachable from
-// these machines does not serve (see toolchain/README.md). The engine only needs a few calls from a
+// these machines does not serve (README.md, "How the Pulumi toolchain is obtained"). The engine only needs a few calls from a
 // language host to run a program: Handshake, GetPluginInfo, GetRequiredPackages/Plugins, and Run.
 // Run starts the program exactly as the official host does, through the `cmd/run` entry point that
 // ships inside the @pulumi/pulumi npm package, so program behaviour is the SDK's own.
