@@ -59,8 +59,8 @@ function familyFor(model: ClusterModel, nodeName: string, override: OsFamily | u
   return "debian";
 }
 
-function authPassFor(model: ClusterModel): string {
-  return model.vrrp.authPass.kind === "plain" ? model.vrrp.authPass.value : AUTH_PASS_PLACEHOLDER;
+function authPassesFor(model: ClusterModel): string[] {
+  return model.instances.map(({ authPass }) => (authPass.kind === "plain" ? authPass.value : AUTH_PASS_PLACEHOLDER));
 }
 
 function writeTree(outDir: string, nodeName: string, files: readonly RenderedFile[]): void {
@@ -101,10 +101,10 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const model = build();
-  const authPass = authPassFor(model);
+  const authPasses = authPassesFor(model);
   for (const node of model.nodes) {
     const family = familyFor(model, node.name, options.os);
-    const files = renderNode(model, node.name, family, authPass);
+    const files = renderNode(model, node.name, family, authPasses);
     if (options.out) writeTree(options.out, node.name, files);
     else printTree(node.name, family, files);
   }

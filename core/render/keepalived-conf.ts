@@ -2,7 +2,7 @@
  * /etc/keepalived/keepalived.conf for one node. The seed's file, with its fixes: `router_id` (not
  * `route_id`), checks as script files, `notify_stop`, and state BACKUP everywhere under nopreempt.
  */
-import { ClusterModel, findNode } from "../model";
+import { ClusterModel, findNode, memberOf, VrrpInstanceModel } from "../model";
 import { checkScriptPath } from "./check-scripts";
 import { NOTIFY_SCRIPTS, notifyScriptPath } from "./notify-scripts";
 import { KEEPALIVED_DIR, RenderedFile } from "./types";
@@ -25,7 +25,8 @@ function globalDefs(model: ClusterModel): string[] {
     `router_id ${defs.routerId}`,
     `script_user ${defs.scriptUser}`,
     ...(defs.enableScriptSecurity ? ["enable_script_security"] : []),
-    ...(model.vrrp.version === 3 ? ["vrrp_version 3"] : []),
+    // One version for all instances (validate.ts), so it is set once here.
+    ...(model.instances[0].version === 3 ? ["vrrp_version 3"] : []),
   ]);
 }
 
@@ -43,38 +44,38 @@ function vrrpScripts(model: ClusterModel): string[] {
   ]);
 }
 
-function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string): string[] {
+function vrrpInstance(model: ClusterModel, instance: VrrpInstanceModel, nodeName: string, authPass: string): string[] {
   const node = findNode(model, nodeName);
-  const vrrp = model.vrrp;
+  const member = memberOf(instance, nodeName);
   // keepalived clears nopreempt/preempt_delay when the initial state is MASTER; model.ts keeps them apart.
-  const preemptLines = node.state === "BACKUP"
-    ? [...(vrrp.nopreempt ? ["nopreempt"] : []), ...(vrrp.preemptDelay > 0 ? [`preempt_delay ${vrrp.preemptDelay}`] : [])]
+  const preemptLines = member.state === "BACKUP"
+    ? [...(instance.nopreempt ? ["nopreempt"] : []), ...(instance.preemptDelay > 0 ? [`preempt_delay ${instance.preemptDelay}`] : [])]
     : [];
   const lines = [
-    `state ${node.state}`,
-    `interface ${node.interface}`,
-    `virtual_router_id ${vrrp.virtualRouterId}`,
-    `priority ${node.priority}`,
+    `state ${member.state}`,
+    `interface ${member.interface}`,
+    `virtual_router_id ${instance.virtualRouterId}`,
+    `priority ${member.priority}`,
     ...preemptLines,
-    `advert_int ${vrrp.advertInt}`,
+    `advert_int ${instance.advertInt}`,
     // Re-announce the VIP every 5 s while master: after a split brain heals, the node that stays master
     // sends no gratuitous ARP of its own, and neighbours would keep the other node's MAC until their cache expires.
     "garp_master_refresh 5",
     // VRRPv3 has no authentication; keepalived rejects the block there.
-    ...(vrrp.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
-    ...(vrrp.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.unicastPeers)] : []),
-    ...block("virtual_ipaddress", vrrp.vips),
-    ...block("track_script", model.checks.map((c) => c.name)),
+    ...(instance.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
+    ...(instance.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.peers)] : []),
+    ...block("virtual_ipaddress", instance.vips),
+    ...block("track_script", instance.track),
     ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyScriptPath(file)}"`),
   ];
-  return block(`vrrp_instance ${vrrp.instanceName}`, lines);
+  return block(`vrrp_instance ${instance.instanceName}`, lines);
 }
 
 /**
- * The text of keepalived.conf for `nodeName`. `authPass` is the VRRP password (≤ 8 characters); the Pulumi
- * program passes a generated secret, the render command a placeholder.
+ * The text of keepalived.conf for `nodeName`. `authPasses[i]` is instance i's VRRP password (≤ 8 characters);
+ * the Pulumi program passes the configured or generated secrets, the render command placeholders.
  */
-export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPass: string): string {
+export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPasses: readonly string[]): string {
   const lines = [
     "! Configuration File for keepalived",
     `! Rendered by keepalived-ha for node ${nodeName}; changes here are overwritten.`,
@@ -82,7 +83,7 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
     ...globalDefs(model),
     "",
     ...vrrpScripts(model),
-    ...vrrpInstance(model, nodeName, authPass),
+    ...model.instances.flatMap((instance, i) => [...(i > 0 ? [""] : []), ...vrrpInstance(model, instance, nodeName, authPasses[i])]),
   ];
   if (model.extraConfig.trim() !== "") {
     lines.push("", "! extraConfig from the stack config (not validated)", model.extraConfig.replace(/\s+$/, ""));
@@ -91,6 +92,6 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
 }
 
 /** keepalived.conf as a file entry: root-only readable and flagged secret (it holds the VRRP password). */
-export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPass: string): RenderedFile {
-  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPass), secret: true };
+export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPasses: readonly string[]): RenderedFile {
+  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPasses), secret: true };
 }

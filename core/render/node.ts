@@ -8,14 +8,15 @@ import { renderSite } from "./site";
 import { RenderedFile, sortFiles } from "./types";
 
 /**
- * All files of `nodeName` for an OS family: keepalived.conf (secret), one script per check, the four notify
- * scripts and the index page. Same input → byte-identical output, sorted by path.
+ * All files of `nodeName` for an OS family: keepalived.conf (secret; `authPasses[i]` is instance i's
+ * password), one script per check, the four notify scripts and the index page. Same input → byte-identical
+ * output, sorted by path.
  */
-export function renderNode(model: ClusterModel, nodeName: string, osFamily: OsFamily, authPass: string): RenderedFile[] {
+export function renderNode(model: ClusterModel, nodeName: string, osFamily: OsFamily, authPasses: readonly string[]): RenderedFile[] {
   const node = findNode(model, nodeName);
   const os = osProfile(osFamily);
   return sortFiles([
-    renderKeepalivedConf(model, node.name, authPass),
+    renderKeepalivedConf(model, node.name, authPasses),
     ...model.checks.map((check) => renderCheckScript(check, os)),
     ...renderNotifyScripts(model.notify),
     renderSite(node, os),
