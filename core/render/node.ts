@@ -18,7 +18,7 @@ export function renderNode(model: ClusterModel, nodeName: string, osFamily: OsFa
   return sortFiles([
     renderKeepalivedConf(model, node.name, authPasses),
     ...model.checks.map((check) => renderCheckScript(check, os)),
-    ...renderNotifyScripts(model.notify),
+    ...renderNotifyScripts(model.notify, model.instances.length),
     renderSite(node, os),
   ]);
 }
