@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, memberOf, primaryVipAddress, rollingOrder,
+  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, memberOf, primaryVipAddress, rollingWaves,
   settleSeconds, vipAddress,
 } from "../core";
 import { holdsAddressCommand } from "../core/deploy-steps";
@@ -49,8 +49,8 @@ export interface InstanceSummary {
 
 /**
  * Validates the whole config, then turns the nodes into a web service behind one VRRP VIP per instance: a
- * ClusterNode per host, the VRRP passwords, the rolling order of keepalived reloads (backups before
- * masters), and a probe per instance of which node holds its VIPs once the cluster has settled.
+ * ClusterNode per host, the VRRP passwords, the rolling order of keepalived reloads (backups together,
+ * then each VIP holder alone), and a probe per instance of which node holds its VIPs once the cluster has settled.
  */
 export class HaWebCluster extends pulumi.ComponentResource {
   /** The first instance's first VIP, without prefix. */
@@ -74,17 +74,20 @@ export class HaWebCluster extends pulumi.ComponentResource {
       new GeneratedSecret(i === 0 ? `${name}-vrrp-password` : `${name}-vrrp-password-${instance.instanceName}`,
         { length: 8 }, { parent: this }).result);
 
-    // Rolling order: each node's keepalived step waits for the previous node's.
+    // Rolling order: backups converge together, then each VIP holder alone; a wave's keepalived steps wait
+    // for the previous wave's.
     const nodes: ClusterNode[] = [];
-    for (const node of rollingOrder(model)) {
-      const previous = nodes[nodes.length - 1];
-      nodes.push(new ClusterNode(`${name}-${node.name}`, {
+    let previousWave: ClusterNode[] = [];
+    for (const wave of rollingWaves(model)) {
+      const configAfter = previousWave.map((n) => n.keepalivedStep);
+      previousWave = wave.map((node) => new ClusterNode(`${name}-${node.name}`, {
         model,
         nodeName: node.name,
         authPasses,
         sshPrivateKey: args.sshPrivateKey,
-        configAfter: previous ? [previous.keepalivedStep] : [],
+        configAfter,
       }, { parent: this }));
+      nodes.push(...previousWave);
     }
 
     // One probe per instance; the first keeps its historical name.

@@ -347,15 +347,30 @@ export function memberOf(instance: VrrpInstanceModel, nodeName: string): Instanc
   return member;
 }
 
+/** The node an instance's VIP settles on when every node is healthy: the highest priority, first on a tie. */
+export function expectedHolder(instance: VrrpInstanceModel): string {
+  return instance.members.reduce((best, m) => (m.priority > best.priority ? m : best)).node;
+}
+
 /**
- * The order keepalived configs change in: nodes that start as MASTER of fewer instances first, then by
- * ascending priority in the first instance, so backups reload before the master.
+ * The order keepalived configs change in: nodes expected to hold fewer VIPs first, then by ascending
+ * priority in the first instance, so backups reload before the masters.
  */
 export function rollingOrder(model: ClusterModel): NodeModel[] {
-  const masterships = (name: string) => model.instances.filter((i) => memberOf(i, name).state === "MASTER").length;
+  const holds = (name: string) => model.instances.filter((i) => expectedHolder(i) === name).length;
   const primaryPriority = (name: string) => memberOf(model.instances[0], name).priority;
-  return [...model.nodes].sort((a, b) =>
-    masterships(a.name) - masterships(b.name) || primaryPriority(a.name) - primaryPriority(b.name));
+  return [...model.nodes].sort((a, b) => holds(a.name) - holds(b.name) || primaryPriority(a.name) - primaryPriority(b.name));
+}
+
+/**
+ * The rolling order as waves: every node expected to hold no VIP changes at once (a backup's reload
+ * cannot move a VIP), then each expected holder alone, in rollingOrder. Each wave waits for the previous one.
+ */
+export function rollingWaves(model: ClusterModel): NodeModel[][] {
+  const holders = new Set(model.instances.map(expectedHolder));
+  const order = rollingOrder(model);
+  const backups = order.filter((n) => !holders.has(n.name));
+  return [...(backups.length > 0 ? [backups] : []), ...order.filter((n) => holders.has(n.name)).map((n) => [n])];
 }
 
 /** Seconds to wait for every instance to settle after a change: ten adverts of the slowest, at least 30 s. */

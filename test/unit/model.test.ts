@@ -1,7 +1,7 @@
 /** The model of several VRRP instances: per-instance priorities and states, tracked checks, rolling order. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadClusterModel, memberOf, primaryVipAddress, rollingOrder, settleSeconds } from "../../core";
+import { expectedHolder, loadClusterModel, memberOf, primaryVipAddress, rollingOrder, rollingWaves, settleSeconds } from "../../core";
 import { seedConfig, seedWith } from "./fixtures";
 
 /** Three nodes, two instances: web1 leads A, web2 leads B, web3 backs both. */
@@ -41,9 +41,9 @@ describe("model of several instances", () => {
     assert.equal(settleSeconds(model), 40, "ten adverts of the slowest instance");
     assert.equal(primaryVipAddress(model), "192.168.0.101");
   });
-  it("rolls nodes that master nothing first, masters last", () => {
+  it("rolls nodes that hold nothing first, holders last, one at a time", () => {
     assert.equal(rollingOrder(model)[0].name, "web3");
-    assert.deepEqual(new Set(rollingOrder(model).slice(1).map((n) => n.name)), new Set(["web1", "web2"]));
+    assert.deepEqual(rollingWaves(model).map((w) => w.map((n) => n.name)), [["web3"], ["web2"], ["web1"]]);
   });
   it("with nopreempt every node starts BACKUP in that instance only", () => {
     const m = loadClusterModel(seedWith((c) => {
@@ -64,6 +64,13 @@ describe("model of one instance (a vrrp mapping)", () => {
       c.nodes.push({ name: "third", address: "192.168.0.131", priority: 90 });
     }));
     assert.deepEqual(rollingOrder(m).map((n) => n.name), ["keepalived-backup", "third", "keepalived-master"]);
+    assert.deepEqual(rollingWaves(m).map((w) => w.map((n) => n.name)), [["keepalived-backup", "third"], ["keepalived-master"]]);
     assert.equal(memberOf(m.instances[0], "keepalived-master").state, "MASTER");
+  });
+  it("with nopreempt (all BACKUP) the top priority node is still the one expected to hold the VIP", () => {
+    const m = loadClusterModel(seedConfig());
+    assert.deepEqual(m.instances[0].members.map((x) => x.state), ["BACKUP", "BACKUP"]);
+    assert.equal(expectedHolder(m.instances[0]), "keepalived-master");
+    assert.deepEqual(rollingWaves(m).map((w) => w.map((n) => n.name)), [["keepalived-backup"], ["keepalived-master"]]);
   });
 });
