@@ -34,7 +34,8 @@ function timedPulumi(stack: TestStack, args: string[]): { seconds: number; peakM
   const t0 = process.hrtime.bigint();
   const r = spawnSync("/usr/bin/time", ["-f", "%M", "-o", timeFile, "pulumi", ...args, "--stack", stack.name], {
     cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 << 20,
-    env: { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}`, NO_COLOR: "1" },
+    // PULUMI_DEBUG_COMMANDS makes the CLI accept --event-log (the size runs read step times from it).
+    env: { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}`, NO_COLOR: "1", PULUMI_DEBUG_COMMANDS: "true" },
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${(r.stdout + r.stderr).slice(-4000)}`);
