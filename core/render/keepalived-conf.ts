@@ -4,6 +4,7 @@
  */
 import { ClusterModel, findNode } from "../model";
 import { checkScriptPath } from "./check-scripts";
+import { EventCheckTarget, isEventCheck, renderEventCheckBlocks, renderEventTrackLines } from "./event-checks";
 import { NOTIFY_SCRIPTS, notifyScriptPath } from "./notify-scripts";
 import { KEEPALIVED_DIR, RenderedFile } from "./types";
 
@@ -30,7 +31,7 @@ function globalDefs(model: ClusterModel): string[] {
 }
 
 function vrrpScripts(model: ClusterModel): string[] {
-  return model.checks.flatMap((check) => [
+  return model.checks.filter((c) => !isEventCheck(c)).flatMap((check) => [
     ...block(`vrrp_script ${check.name}`, [
       `script "${checkScriptPath(check)}"`,
       `interval ${check.interval}`,
@@ -43,7 +44,7 @@ function vrrpScripts(model: ClusterModel): string[] {
   ]);
 }
 
-function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string): string[] {
+function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string, target?: EventCheckTarget): string[] {
   const node = findNode(model, nodeName);
   const vrrp = model.vrrp;
   // keepalived clears nopreempt/preempt_delay when the initial state is MASTER; model.ts keeps them apart.
@@ -64,17 +65,25 @@ function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string): 
     ...(vrrp.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
     ...(vrrp.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.unicastPeers)] : []),
     ...block("virtual_ipaddress", vrrp.vips),
-    ...block("track_script", model.checks.map((c) => c.name)),
+    ...trackScript(model),
+    ...renderEventTrackLines(model, target),
     ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyScriptPath(file)}"`),
   ];
   return block(`vrrp_instance ${vrrp.instanceName}`, lines);
 }
 
+/** The instance's track_script block: the polled checks (none when every check is event-driven). */
+function trackScript(model: ClusterModel): string[] {
+  const names = model.checks.filter((c) => !isEventCheck(c)).map((c) => c.name);
+  return names.length > 0 ? block("track_script", names) : [];
+}
+
 /**
  * The text of keepalived.conf for `nodeName`. `authPass` is the VRRP password (≤ 8 characters); the Pulumi
- * program passes a generated secret, the render command a placeholder.
+ * program passes a generated secret, the render command a placeholder. `target` (the node's OS and platform)
+ * is needed only for event-driven checks (track-process).
  */
-export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPass: string): string {
+export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPass: string, target?: EventCheckTarget): string {
   const lines = [
     "! Configuration File for keepalived",
     `! Rendered by keepalived-ha for node ${nodeName}; changes here are overwritten.`,
@@ -82,7 +91,8 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
     ...globalDefs(model),
     "",
     ...vrrpScripts(model),
-    ...vrrpInstance(model, nodeName, authPass),
+    ...renderEventCheckBlocks(model, target),
+    ...vrrpInstance(model, nodeName, authPass, target),
   ];
   if (model.extraConfig.trim() !== "") {
     lines.push("", "! extraConfig from the stack config (not validated)", model.extraConfig.replace(/\s+$/, ""));
@@ -91,6 +101,6 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
 }
 
 /** keepalived.conf as a file entry: root-only readable and flagged secret (it holds the VRRP password). */
-export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPass: string): RenderedFile {
-  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPass), secret: true };
+export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPass: string, target?: EventCheckTarget): RenderedFile {
+  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPass, target), secret: true };
 }

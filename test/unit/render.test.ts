@@ -35,19 +35,22 @@ function matchSnapshot(name: string, actual: string): void {
   assert.equal(actual, fs.readFileSync(file, "utf8"), `snapshot ${name} differs; if intended, rerun with UPDATE_SNAPSHOTS=1`);
 }
 
-const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPass: string }[] = [
+const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPass: string; container?: string }[] = [
   { stack: "Pulumi.dev.yaml", family: "rhel", authPass: "1111" },
   { stack: "examples/unicast.yaml", family: "debian", authPass: "abcd1234" },
   { stack: "examples/fast-v3.yaml", family: "debian", authPass: "unused" },
+  // The same stack on container hosts: track_file fed by the web server's systemd hooks.
+  { stack: "examples/fast-v3.yaml", family: "debian", authPass: "unused", container: "systemd-nspawn" },
   { stack: "examples/one-master-many-backups.yaml", family: "rhel", authPass: "x" },
 ];
 
 describe("snapshots", () => {
-  for (const { stack, family, authPass } of SNAPSHOTS) {
+  for (const { stack, family, authPass, container } of SNAPSHOTS) {
     const model = stackModel(stack);
     for (const node of model.nodes) {
-      const name = `${path.basename(stack, ".yaml").replace(/^Pulumi\./, "")}.${node.name}.${family}.txt`;
-      it(name, () => matchSnapshot(name, asSnapshot(renderNode(model, node.name, family, authPass))));
+      const name = `${path.basename(stack, ".yaml").replace(/^Pulumi\./, "")}.${node.name}.${family}${container ? `.${container}` : ""}.txt`;
+      const platform = container ? { container } : {};
+      it(name, () => matchSnapshot(name, asSnapshot(renderNode(model, node.name, family, authPass, platform))));
     }
   }
 });
