@@ -1,12 +1,13 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ClusterModel, detectOsFamily, findNode, firewallCommands, installPackagesCommand, KEEPALIVED_DIR, OsFamily,
-  osProfile, packagesFor, primaryVipAddress, removePackagesCommand, renderNode,
+  ClusterModel, detectOsFamily, detectPlatform, eventChecks, findNode, firewallCommands, groupNodeFiles, HostPlatform,
+  installPackagesCommand, OsFamily, osProfile, packagesFor, primaryVipAddress, removePackagesCommand, renderNode,
+  webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, holdsAddressCommand, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
-  StepScripts,
+  StepScripts, webServerHooksStep,
 } from "../core/deploy-steps";
 import { RemoteCommand } from "./providers/remote-command";
 import { SshConnection } from "./providers/ssh-exec";
@@ -34,6 +35,8 @@ export interface ClusterNodeArgs {
 export class ClusterNode extends pulumi.ComponentResource {
   /** The OS family the node's files were rendered for. */
   public readonly osFamily: pulumi.Output<OsFamily>;
+  /** The platform detected on the host (container or not) the node's files were rendered for. */
+  public readonly platform: pulumi.Output<HostPlatform>;
   /** Digest of everything pushed to the host; changes when the node's desired state changes. */
   public readonly desiredStateDigest: pulumi.Output<string>;
   /** The keepalived step; the next node in the rolling order waits for it. */
@@ -93,6 +96,7 @@ export class ClusterNode extends pulumi.ComponentResource {
       return family;
     });
     const os = this.osFamily.apply(osProfile);
+    this.platform = identify.stdout.apply(detectPlatform);
 
     const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
       const commands = firewallCommands(family, model.firewall);
@@ -108,17 +112,23 @@ export class ClusterNode extends pulumi.ComponentResource {
       };
     }), [firewall]);
 
-    // Rendering needs the OS (process names, docroot) and the password: both are outputs.
-    const files = pulumi.all([this.osFamily, pulumi.secret(args.authPass)])
-      .apply(([family, authPass]) => renderNode(model, node.name, family, authPass));
-    const keepalivedFiles = files.apply((all) => all.filter((f) => f.path.startsWith(`${KEEPALIVED_DIR}/`)));
-    const siteFiles = files.apply((all) => all.filter((f) => !f.path.startsWith(`${KEEPALIVED_DIR}/`)));
+    // Rendering needs the OS (process names, docroot), the platform (event checks) and the password: all outputs.
+    const files = pulumi.all([this.osFamily, this.platform, pulumi.secret(args.authPass)])
+      .apply(([family, platform, authPass]) => renderNode(model, node.name, family, authPass, platform));
+    const groups = pulumi.all([files, this.osFamily]).apply(([all, family]) => groupNodeFiles(all, family));
 
     const site = step("site", "write the index page", os.apply(siteStep), [packages],
-      siteFiles.apply((f) => f[0].content));
-    const keepalivedBundle = pulumi.secret(keepalivedFiles.apply(encodeBundle));
+      groups.apply((g) => g.site.content));
+    // Only stacks with a track-process check get this step: in a container it installs the web server's hooks
+    // that stand in for keepalived's track_process; elsewhere it has nothing to install.
+    const hooks = eventChecks(model).length === 0 ? undefined : step("web-server-hooks", "install the web server hooks",
+      pulumi.all([os, this.platform]).apply(([profile, platform]) =>
+        webServerHooksStep(profile, webServerHookStates(model, { os: profile, platform }))),
+      [packages], groups.apply((g) => encodeBundle(g.webServerHooks)));
+    const keepalivedBundle = pulumi.secret(groups.apply((g) => encodeBundle(g.keepalived)));
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
-      keepalivedConfigStep(node.name, model.vrrp.vips), [packages, ...(args.configAfter ?? [])], keepalivedBundle);
+      keepalivedConfigStep(node.name, model.vrrp.vips), [packages, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])],
+      keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when the VRRP password changes (the keepalived step may have stopped
@@ -131,6 +141,6 @@ export class ClusterNode extends pulumi.ComponentResource {
     const vipAddress = primaryVipAddress(model);
     this.probe = connection.apply((c) => ({ name: node.name, connection: c, holdsCommand: holdsAddressCommand(vipAddress) }));
 
-    this.registerOutputs({ osFamily: this.osFamily });
+    this.registerOutputs({ osFamily: this.osFamily, platform: this.platform });
   }
 }
