@@ -37,7 +37,7 @@ HaWebCluster.validate(inputs.raw, (p) => fs.readFileSync(p, "utf8"), inputs.name
 
 const cluster = new HaWebCluster("cluster", {
   config: inputs.raw,
-  authPass: inputs.authPass,
+  authPasses: inputs.authPasses,
   sshPrivateKey: sshPrivateKey(),
   readFile: (p) => fs.readFileSync(p, "utf8"),
 });
@@ -46,3 +46,4 @@ export const vip = cluster.vip;
 export const url = cluster.url;
 export const master = cluster.master;
 export const nodes = cluster.nodes;
+export const instances = cluster.instances;

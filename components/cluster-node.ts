@@ -2,16 +2,14 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ClusterModel, detectOsFamily, detectPlatform, eventChecks, findNode, firewallCommands, groupNodeFiles, HostPlatform,
-  installPackagesCommand, OsFamily, osProfile, packagesFor, primaryVipAddress, removePackagesCommand, renderNode,
-  webServerHookStates,
+  installPackagesCommand, OsFamily, osProfile, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
-  asRoot, encodeBundle, holdsAddressCommand, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
+  asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
   StepScripts, webServerHooksStep,
 } from "../core/deploy-steps";
 import { RemoteCommand } from "./providers/remote-command";
 import { SshConnection } from "./providers/ssh-exec";
-import { ProbedNode } from "./providers/vip-holder";
 
 /** Arguments of a ClusterNode. */
 export interface ClusterNodeArgs {
@@ -19,8 +17,8 @@ export interface ClusterNodeArgs {
   readonly model: ClusterModel;
   /** This node's name in the model. */
   readonly nodeName: string;
-  /** The VRRP password (secret). */
-  readonly authPass: pulumi.Input<string>;
+  /** The VRRP password of each instance, in `model.instances` order (secret). */
+  readonly authPasses: readonly pulumi.Input<string>[];
   /** The SSH private key text (secret). */
   readonly sshPrivateKey: pulumi.Input<string>;
   /** Resources this node's keepalived update must wait for: the rolling order (backups before master). */
@@ -43,19 +41,22 @@ export class ClusterNode extends pulumi.ComponentResource {
   public readonly keepalivedStep: RemoteCommand;
   /** The last step: services enabled and running. */
   public readonly servicesStep: RemoteCommand;
-  /** How the VIP probe asks this node whether it holds the VIP. */
-  public readonly probe: pulumi.Output<ProbedNode>;
+  /** The node's name in the model. */
+  public readonly nodeName: string;
+  /** How to reach the host (secret: holds the SSH key), e.g. for probes of who holds a VIP. */
+  public readonly connection: pulumi.Output<SshConnection>;
 
   constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keepalived-ha:index:ClusterNode", name, {}, opts);
     const node = findNode(args.model, args.nodeName);
+    this.nodeName = node.name;
     const model = args.model;
 
     if (node.hostKey === undefined) {
       pulumi.log.warn(`${node.name} (${node.address}): no hostKey pinned in the stack config, so the SSH ` +
         `connection is unverified; pin it with nodes[].hostKey (ssh-keyscan -t ed25519 ${node.address})`, this);
     }
-    const connection: pulumi.Output<SshConnection> = pulumi.secret(pulumi.output(args.sshPrivateKey).apply((privateKey) => ({
+    const connection: pulumi.Output<SshConnection> = this.connection = pulumi.secret(pulumi.output(args.sshPrivateKey).apply((privateKey) => ({
       host: node.address,
       port: node.port,
       user: node.user,
@@ -112,9 +113,10 @@ export class ClusterNode extends pulumi.ComponentResource {
       };
     }), [firewall]);
 
-    // Rendering needs the OS (process names, docroot), the platform (event checks) and the password: all outputs.
-    const files = pulumi.all([this.osFamily, this.platform, pulumi.secret(args.authPass)])
-      .apply(([family, platform, authPass]) => renderNode(model, node.name, family, authPass, platform));
+    // Rendering needs the OS (process names, docroot), the platform (event checks) and the passwords: all outputs.
+    const authPasses = pulumi.secret(pulumi.all([...args.authPasses]));
+    const files = pulumi.all([this.osFamily, this.platform, authPasses])
+      .apply(([family, platform, passwords]) => renderNode(model, node.name, family, passwords, platform));
     const groups = pulumi.all([files, this.osFamily]).apply(([all, family]) => groupNodeFiles(all, family));
 
     const site = step("site", "write the index page", os.apply(siteStep), [packages],
@@ -127,19 +129,17 @@ export class ClusterNode extends pulumi.ComponentResource {
       [packages], groups.apply((g) => encodeBundle(g.webServerHooks)));
     const keepalivedBundle = pulumi.secret(groups.apply((g) => encodeBundle(g.keepalived)));
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
-      keepalivedConfigStep(node.name, model.vrrp.vips), [packages, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])],
-      keepalivedBundle);
+      keepalivedConfigStep(node.name, model.instances.flatMap((i) => i.vips)),
+      [packages, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
-    // The services step re-runs when the VRRP password changes (the keepalived step may have stopped
+    // The services step re-runs when a VRRP password changes (the keepalived step may have stopped
     // keepalived for the rotation), and only then: other config changes are reloads.
-    const passwordDigest = pulumi.secret(pulumi.output(args.authPass).apply((pass) =>
-      crypto.createHash("sha256").update(`${node.name}\0${pass}`).digest("hex")));
+    const passwordDigest = pulumi.secret(authPasses.apply((passwords) =>
+      crypto.createHash("sha256").update([node.name, ...passwords].join("\0")).digest("hex")));
     this.servicesStep = step("services", "enable and start the services",
       pulumi.all([os, passwordDigest]).apply(([profile, digest]) => servicesStep(profile, digest)),
       [site, this.keepalivedStep]);
-    const vipAddress = primaryVipAddress(model);
-    this.probe = connection.apply((c) => ({ name: node.name, connection: c, holdsCommand: holdsAddressCommand(vipAddress) }));
 
     this.registerOutputs({ osFamily: this.osFamily, platform: this.platform });
   }

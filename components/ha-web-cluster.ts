@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, primaryVipAddress } from "../core";
+import {
+  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, memberOf, primaryVipAddress, rollingWaves,
+  settleSeconds, vipAddress,
+} from "../core";
+import { holdsAddressCommand } from "../core/deploy-steps";
 import { ClusterNode } from "./cluster-node";
 import { GeneratedSecret } from "./providers/generated-secret";
 import { VipHolder } from "./providers/vip-holder";
@@ -8,17 +12,20 @@ import { VipHolder } from "./providers/vip-holder";
 export interface HaWebClusterArgs {
   /** The `keepalived-ha:` stack config, keys without the prefix; validated before anything is created. */
   readonly config: unknown;
-  /** The VRRP password (secret); an 8-character one is generated and kept in the state when absent. */
-  readonly authPass?: pulumi.Input<string>;
+  /**
+   * The VRRP password of each instance, by position in `vrrp` (secret); an 8-character one is generated and
+   * kept in the state for an instance without one.
+   */
+  readonly authPasses?: readonly (pulumi.Input<string> | undefined)[];
   /** The SSH private key text (secret). */
   readonly sshPrivateKey: pulumi.Input<string>;
   /** Reads local files named by script checks (`checks[].file`). */
   readonly readFile?: (path: string) => string;
-  /** Seconds to wait for exactly one node to hold the VIP after a change. */
+  /** Seconds to wait for exactly one node to hold each VIP after a change. */
   readonly settleSeconds?: number;
 }
 
-/** What each node looks like in the `nodes` output. */
+/** What each node looks like in the `nodes` output (state and priority in the first instance). */
 export interface NodeSummary {
   /** SSH / VRRP address. */
   readonly address: string;
@@ -28,55 +35,90 @@ export interface NodeSummary {
   readonly priority: number;
 }
 
+/** What each VRRP instance looks like in the `instances` output. */
+export interface InstanceSummary {
+  /** Its VIPs in CIDR form. */
+  readonly vips: readonly string[];
+  /** virtual_router_id. */
+  readonly virtualRouterId: number;
+  /** The node holding its VIPs, measured after the last change (or refresh). */
+  readonly master: string;
+  /** Node name → base priority in this instance. */
+  readonly priorities: Readonly<Record<string, number>>;
+}
+
 /**
- * Validates the whole config, then turns the nodes into one web service behind a VRRP VIP: a ClusterNode
- * per host, the VRRP password, the rolling order of keepalived reloads (lowest priority first, so backups
- * change before the master), and a probe of which node holds the VIP once the cluster has settled.
+ * Validates the whole config, then turns the nodes into a web service behind one VRRP VIP per instance: a
+ * ClusterNode per host, the VRRP passwords, the rolling order of keepalived reloads (backups together,
+ * then each VIP holder alone), and a probe per instance of which node holds its VIPs once the cluster has settled.
  */
 export class HaWebCluster extends pulumi.ComponentResource {
-  /** The first VIP, without prefix. */
+  /** The first instance's first VIP, without prefix. */
   public readonly vip: pulumi.Output<string>;
   /** `http://VIP/`. */
   public readonly url: pulumi.Output<string>;
-  /** The node holding the VIP, measured after the last change (or refresh). */
+  /** The node holding the first instance's VIPs, measured after the last change (or refresh). */
   public readonly master: pulumi.Output<string>;
-  /** Node name → address, configured state and priority. */
+  /** Node name → address, configured state and priority (in the first instance). */
   public readonly nodes: pulumi.Output<Record<string, NodeSummary>>;
+  /** Instance name → its VIPs, router id, measured master and priorities. */
+  public readonly instances: pulumi.Output<Record<string, InstanceSummary>>;
 
   constructor(name: string, args: HaWebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validation comes first: a bad config must not create (or touch) anything.
     const model = HaWebCluster.validate(args.config, args.readFile);
     super("keepalived-ha:index:HaWebCluster", name, {}, opts);
 
-    const authPass = args.authPass ?? new GeneratedSecret(`${name}-vrrp-password`, { length: 8 }, { parent: this }).result;
+    // The first instance keeps the name a single-instance stack has always used, so its password stays.
+    const authPasses = model.instances.map((instance, i) => args.authPasses?.[i] ??
+      new GeneratedSecret(i === 0 ? `${name}-vrrp-password` : `${name}-vrrp-password-${instance.instanceName}`,
+        { length: 8 }, { parent: this }).result);
 
-    // Rolling order: each node's keepalived step waits for the next-lower-priority node's.
-    const byPriority = [...model.nodes].sort((a, b) => a.priority - b.priority);
+    // Rolling order: backups converge together, then each VIP holder alone; a wave's keepalived steps wait
+    // for the previous wave's.
     const nodes: ClusterNode[] = [];
-    for (const node of byPriority) {
-      const previous = nodes[nodes.length - 1];
-      nodes.push(new ClusterNode(`${name}-${node.name}`, {
+    let previousWave: ClusterNode[] = [];
+    for (const wave of rollingWaves(model)) {
+      const configAfter = previousWave.map((n) => n.keepalivedStep);
+      previousWave = wave.map((node) => new ClusterNode(`${name}-${node.name}`, {
         model,
         nodeName: node.name,
-        authPass,
+        authPasses,
         sshPrivateKey: args.sshPrivateKey,
-        configAfter: previous ? [previous.keepalivedStep] : [],
+        configAfter,
       }, { parent: this }));
+      nodes.push(...previousWave);
     }
+
+    // One probe per instance; the first keeps its historical name.
+    const holders = model.instances.map((instance, i) => {
+      const vip = vipAddress(instance.vips[0]);
+      return new VipHolder(i === 0 ? `${name}-vip-holder` : `${name}-vip-holder-${instance.instanceName}`, {
+        nodes: nodes.map((n) => n.connection.apply((connection) =>
+          ({ name: n.nodeName, connection, holdsCommand: holdsAddressCommand(vip) }))),
+        vip,
+        settleSeconds: args.settleSeconds ?? settleSeconds(model),
+        triggers: nodes.map((n) => n.desiredStateDigest),
+      }, { parent: this, dependsOn: nodes.map((n) => n.servicesStep) });
+    });
 
     this.vip = pulumi.output(primaryVipAddress(model));
     this.url = this.vip.apply((vip) => `http://${vip}/`);
-    const holder = new VipHolder(`${name}-vip-holder`, {
-      nodes: nodes.map((n) => n.probe),
-      vip: this.vip,
-      settleSeconds: args.settleSeconds ?? Math.max(30, 10 * model.vrrp.advertInt),
-      triggers: nodes.map((n) => n.desiredStateDigest),
-    }, { parent: this, dependsOn: nodes.map((n) => n.servicesStep) });
-    this.master = holder.holder;
-    this.nodes = pulumi.output(Object.fromEntries(model.nodes.map((n) =>
-      [n.name, { address: n.address, state: n.state, priority: n.priority }])));
+    this.master = holders[0].holder;
+    const primary = model.instances[0];
+    this.nodes = pulumi.output(Object.fromEntries(model.nodes.map((n) => {
+      const member = memberOf(primary, n.name);
+      return [n.name, { address: n.address, state: member.state, priority: member.priority }];
+    })));
+    this.instances = pulumi.all(holders.map((h) => h.holder)).apply((masters) => Object.fromEntries(
+      model.instances.map((instance, i) => [instance.instanceName, {
+        vips: instance.vips,
+        virtualRouterId: instance.virtualRouterId,
+        master: masters[i],
+        priorities: Object.fromEntries(instance.members.map((m) => [m.node, m.priority])),
+      }])));
 
-    this.registerOutputs({ vip: this.vip, url: this.url, master: this.master, nodes: this.nodes });
+    this.registerOutputs({ vip: this.vip, url: this.url, master: this.master, nodes: this.nodes, instances: this.instances });
   }
 
   /**

@@ -8,8 +8,8 @@ export const CONFIG_NAMESPACE = "keepalived-ha";
 export interface StackInputs {
   /** Every `keepalived-ha:` key without its prefix, parsed from JSON where it is structured; secrets masked. */
   readonly raw: Record<string, unknown>;
-  /** `vrrp.authPass`, when set, as a secret. */
-  readonly authPass?: pulumi.Output<string>;
+  /** Each instance's `authPass` (`vrrp.authPass` or `vrrp[i].authPass`), when set, as a secret. */
+  readonly authPasses: readonly (pulumi.Output<string> | undefined)[];
   /** `sshPrivateKey`, when set, as a secret. */
   readonly sshPrivateKey?: pulumi.Output<string>;
   /** Keys whose namespace looks like a misspelt `keepalived-ha` (they would be ignored otherwise). */
@@ -22,7 +22,7 @@ const MASKED = { secure: "masked" };
 /**
  * Reads all `keepalived-ha:` keys, including unknown ones so that typos are reported. The engine hands
  * secrets to the program decrypted; they are lifted out here and wrapped with pulumi.secret. The SSH key
- * is replaced by a marker; the VRRP password stays for validation, whose messages never quote it.
+ * is replaced by a marker; the VRRP passwords stay for validation, whose messages never quote them.
  */
 export function readStackInputs(): StackInputs {
   const raw: Record<string, unknown> = {};
@@ -41,16 +41,16 @@ export function readStackInputs(): StackInputs {
       raw[key] = value;
     }
   }
-  let authPass: pulumi.Output<string> | undefined;
-  const vrrp = raw.vrrp;
-  if (typeof vrrp === "object" && vrrp !== null && typeof (vrrp as Record<string, unknown>).authPass === "string") {
-    // Left in `raw` so validation can check its length and characters; its messages never quote it.
-    authPass = pulumi.secret((vrrp as Record<string, string>).authPass);
-  }
+  // Left in `raw` so validation can check their length and characters; its messages never quote them.
+  const instances = Array.isArray(raw.vrrp) ? raw.vrrp : [raw.vrrp];
+  const authPasses = instances.map((instance) => {
+    const pass = typeof instance === "object" && instance !== null ? (instance as Record<string, unknown>).authPass : undefined;
+    return typeof pass === "string" ? pulumi.secret(pass) : undefined;
+  });
   let sshPrivateKey: pulumi.Output<string> | undefined;
   if (typeof raw.sshPrivateKey === "string") {
     sshPrivateKey = pulumi.secret(raw.sshPrivateKey);
     raw.sshPrivateKey = MASKED;
   }
-  return { raw, authPass, sshPrivateKey, namespaceProblems };
+  return { raw, authPasses, sshPrivateKey, namespaceProblems };
 }

@@ -47,7 +47,7 @@ export interface NodeConfig {
   site?: string;
 }
 
-/** The VRRP instance shared by all nodes (`vrrp`). */
+/** One VRRP instance (`vrrp`, or each item of `vrrp` when it is a list). */
 export interface VrrpConfig {
   /** Default network interface for VRRP and the VIPs. */
   interface?: string;
@@ -69,8 +69,12 @@ export interface VrrpConfig {
   unicastPeers?: string[];
   /** VRRPv2 PASS authentication password, ≤ 8 printable characters; generated when absent. */
   authPass?: MaybeSecret;
-  /** Name of the `vrrp_instance`. Default `VI_1`. */
+  /** Name of the `vrrp_instance`. Default `VI_1` (`VI_<n>` for the n-th item of a list). Unique. */
   instanceName?: string;
+  /** Per-node priorities of this instance, node name → 1..254; a node not listed uses `nodes[].priority`. */
+  priorities?: Record<string, number>;
+  /** Names of the checks this instance tracks. Default: every check. */
+  track?: string[];
 }
 
 /** One health check (`checks[i]`), rendered as a `vrrp_script` and tracked by the instance. */
@@ -165,8 +169,8 @@ export interface SshConfig {
 export interface StackConfig {
   /** Cluster hosts, N ≥ 2. */
   nodes?: NodeConfig[];
-  /** The VRRP instance. */
-  vrrp?: VrrpConfig;
+  /** The VRRP instance, or a list of instances (several VIPs, e.g. active/active across the nodes). */
+  vrrp?: VrrpConfig | VrrpConfig[];
   /** Health checks, at least one. */
   checks?: CheckConfig[];
   /** Notify scripts. */
@@ -197,7 +201,7 @@ export interface ParsedConfig {
 
 // Known keys per section, in documentation order; also used for "did you mean".
 export const NODE_KEYS = ["name", "address", "priority", "state", "port", "user", "interface", "hostKey", "os", "site"] as const;
-export const VRRP_KEYS = ["interface", "virtualRouterId", "vips", "advertInt", "nopreempt", "preemptDelay", "version", "unicast", "unicastPeers", "authPass", "instanceName"] as const;
+export const VRRP_KEYS = ["interface", "virtualRouterId", "vips", "advertInt", "nopreempt", "preemptDelay", "version", "unicast", "unicastPeers", "authPass", "instanceName", "priorities", "track"] as const;
 export const CHECK_KEYS = ["name", "type", "process", "quorum", "delay", "port", "host", "url", "expectStatus", "path", "body", "file", "interval", "timeout", "fall", "rise", "weight"] as const;
 export const NOTIFY_KEYS = ["logFile", "commands"] as const;
 export const NOTIFY_STATES = ["master", "backup", "fault", "stop"] as const;
@@ -288,6 +292,20 @@ class ObjectReader {
       else this.problems.push({ key: `${this.keyPath(key)}[${i}]`, message: `must be a string, got ${show(item)}` });
     });
     return items;
+  }
+
+  /** A mapping of names to numbers, e.g. `{ web1: 200, web2: 100 }`. */
+  numberMap(key: string): Record<string, number> | undefined {
+    const value = this.take(key);
+    if (value === undefined) return undefined;
+    if (!isPlainObject(value)) return this.wrongType(key, value, "a mapping of node names to numbers, e.g. { web1: 200, web2: 100 }");
+    const result: Record<string, number> = {};
+    for (const [name, item] of Object.entries(value)) {
+      if (typeof item === "number" && Number.isFinite(item)) result[name] = item;
+      else if (typeof item === "string" && /^-?\d+$/.test(item.trim())) result[name] = Number(item);
+      else this.problems.push({ key: `${this.keyPath(key)}.${name}`, message: `must be a number, got ${show(item)}` });
+    }
+    return result;
   }
 
   /** A string or an opaque `{ secure }` value. */
@@ -387,6 +405,8 @@ function readVrrp(reader: ObjectReader): VrrpConfig {
     unicastPeers: r.strings("unicastPeers"),
     authPass: r.secret("authPass"),
     instanceName: r.string("instanceName"),
+    priorities: r.numberMap("priorities"),
+    track: r.strings("track"),
   };
   r.reportUnknownKeys();
   return vrrp;
@@ -478,7 +498,9 @@ export function parseStackConfig(raw: unknown): ParsedConfig {
   const top = new ObjectReader(raw, "", TOP_LEVEL_KEYS, problems);
   const config: StackConfig = {
     nodes: top.list("nodes")?.map(({ reader }) => (reader ? compact(readNode(reader)) : {})),
-    vrrp: mapOptional(top.object("vrrp"), (r) => compact(readVrrp(r))),
+    vrrp: Array.isArray(raw.vrrp)
+      ? top.list("vrrp")?.map(({ reader }) => (reader ? compact(readVrrp(reader)) : {}))
+      : mapOptional(top.object("vrrp"), (r) => compact(readVrrp(r))),
     checks: top.list("checks")?.map(({ reader }) => (reader ? compact(readCheck(reader)) : {})),
     notify: mapOptional(top.object("notify"), (r) => compact(readNotify(r))),
     globalDefs: mapOptional(top.object("globalDefs"), (r) => compact(readGlobalDefs(r))),
@@ -491,6 +513,23 @@ export function parseStackConfig(raw: unknown): ParsedConfig {
   };
   top.reportUnknownKeys();
   return { config: compact(config), problems };
+}
+
+/** One VRRP instance with the key path its messages use: `vrrp` for a single mapping, `vrrp[i]` in a list. */
+export interface KeyedVrrpConfig {
+  /** Config path of the instance, e.g. `vrrp` or `vrrp[1]`. */
+  readonly key: string;
+  /** Position in the list (0 for a single mapping). */
+  readonly index: number;
+  /** The instance's config. */
+  readonly vrrp: VrrpConfig;
+}
+
+/** The configured VRRP instances in order, whichever form `vrrp` has. */
+export function vrrpInstances(config: StackConfig): KeyedVrrpConfig[] {
+  if (config.vrrp === undefined) return [];
+  if (Array.isArray(config.vrrp)) return config.vrrp.map((vrrp, index) => ({ key: `vrrp[${index}]`, index, vrrp }));
+  return [{ key: "vrrp", index: 0, vrrp: config.vrrp }];
 }
 
 function mapOptional<A, B>(value: A | undefined, f: (a: A) => B): B | undefined {

@@ -2,15 +2,14 @@
  * Validated config → per-node desired state with every default applied. Pure; assumes validate.ts found no
  * problems (loadClusterModel in index.ts enforces that).
  */
-import { CheckConfig, isSecureValue, StackConfig } from "./config";
+import { CheckConfig, isSecureValue, KeyedVrrpConfig, NodeConfig, StackConfig, VrrpConfig, vrrpInstances } from "./config";
 import { FirewallMode, OsFamily } from "./os";
-import { CheckType, parseBastion } from "./validate";
+import { CheckType, defaultInstanceName, parseBastion } from "./validate";
 
 /** Defaults, in one place so docs/config.md and the code agree. */
 export const DEFAULTS = {
   advertInt: 1,
   version: 2 as 2 | 3,
-  instanceName: "VI_1",
   preemptDelay: 0,
   logFile: "/var/log/keepalived-state.log",
   notificationEmails: ["root@localhost"],
@@ -88,30 +87,38 @@ export interface NodeModel {
   readonly name: string;
   /** IPv4 address (SSH target, VRRP source). */
   readonly address: string;
-  /** Base VRRP priority. */
-  readonly priority: number;
-  /** Initial VRRP state written to keepalived.conf. */
-  readonly state: "MASTER" | "BACKUP";
   /** SSH port. */
   readonly port: number;
   /** SSH user. */
   readonly user: string;
-  /** VRRP interface on this node. */
-  readonly interface: string;
   /** Pinned SSH host key, if any. */
   readonly hostKey?: string;
   /** OS family if configured; otherwise detected at deploy time. */
   readonly os?: OsFamily;
   /** Index page content (without trailing newline). */
   readonly site: string;
-  /** Unicast peers (the other nodes' addresses, sorted); empty for multicast. */
-  readonly unicastPeers: readonly string[];
+  /** The other nodes' addresses, sorted: the unicast peers of instances that use unicast. */
+  readonly peers: readonly string[];
 }
 
-/** The VRRP instance with defaults applied. */
-export interface VrrpModel {
-  /** Default interface (nodes may override). */
-  readonly interface?: string;
+/** A node as one VRRP instance sees it. */
+export interface InstanceMemberModel {
+  /** Node name. */
+  readonly node: string;
+  /** Base VRRP priority in this instance. */
+  readonly priority: number;
+  /** Initial VRRP state written to keepalived.conf. */
+  readonly state: "MASTER" | "BACKUP";
+  /** Network interface of this instance on this node. */
+  readonly interface: string;
+}
+
+/** One VRRP instance with defaults applied. */
+export interface VrrpInstanceModel {
+  /** Config path, for messages: `vrrp` or `vrrp[i]`. */
+  readonly key: string;
+  /** vrrp_instance name, unique. */
+  readonly instanceName: string;
   /** virtual_router_id. */
   readonly virtualRouterId: number;
   /** VIPs in CIDR form, config order. */
@@ -122,14 +129,16 @@ export interface VrrpModel {
   readonly nopreempt: boolean;
   /** Seconds before preempting (0 = none). */
   readonly preemptDelay: number;
-  /** VRRP version. */
+  /** VRRP version (the same for every instance). */
   readonly version: 2 | 3;
   /** Unicast adverts. */
   readonly unicast: boolean;
   /** The password's source (never the password of a secure value). */
   readonly authPass: AuthPassSource;
-  /** vrrp_instance name. */
-  readonly instanceName: string;
+  /** Every node, in config order, with its priority, initial state and interface in this instance. */
+  readonly members: readonly InstanceMemberModel[];
+  /** Names of the checks this instance tracks, in check order. */
+  readonly track: readonly string[];
 }
 
 /** Notify scripts with defaults applied. */
@@ -176,8 +185,8 @@ export interface SshModel {
 export interface ClusterModel {
   /** Nodes in config order. */
   readonly nodes: readonly NodeModel[];
-  /** The VRRP instance. */
-  readonly vrrp: VrrpModel;
+  /** VRRP instances in config order (one for a `vrrp` mapping); the first holds the primary VIP. */
+  readonly instances: readonly VrrpInstanceModel[];
   /** Tracked checks in config order. */
   readonly checks: readonly CheckModel[];
   /** Notify scripts. */
@@ -195,18 +204,45 @@ export interface ClusterModel {
 }
 
 /**
- * Initial state per node: all BACKUP with nopreempt or a preempt delay (keepalived ignores both on a MASTER,
- * and the delay matters most on the top node when it comes back); otherwise an explicit state wins, and when no node is
- * explicitly MASTER the highest-priority node without an explicit state (first on a tie) becomes MASTER.
+ * Initial state per node in one instance: all BACKUP with nopreempt or a preempt delay (keepalived ignores
+ * both on a MASTER, and the delay matters most on the top node when it comes back); otherwise an explicit
+ * state wins, and when no node is explicitly MASTER the highest-priority node without an explicit state
+ * (first on a tie) becomes MASTER.
  */
-function initialStates(config: StackConfig): ("MASTER" | "BACKUP")[] {
-  const nodes = config.nodes!;
-  if (config.vrrp?.nopreempt === true || (config.vrrp?.preemptDelay ?? 0) > 0) return nodes.map(() => "BACKUP");
+function initialStates(nodes: readonly NodeConfig[], priorities: readonly number[], vrrp: VrrpConfig): ("MASTER" | "BACKUP")[] {
+  if (vrrp.nopreempt === true || (vrrp.preemptDelay ?? 0) > 0) return nodes.map(() => "BACKUP");
   const explicitMaster = nodes.some((n) => n.state === "MASTER");
-  const free = nodes.filter((n) => n.state === undefined);
-  const top = Math.max(...free.map((n) => n.priority!));
-  const elected = explicitMaster ? undefined : free.find((n) => n.priority === top);
+  const free = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.state === undefined);
+  const top = Math.max(...free.map(({ i }) => priorities[i]));
+  const elected = explicitMaster ? undefined : free.find(({ i }) => priorities[i] === top)?.n;
   return nodes.map((n) => (n.state === "MASTER" || n === elected ? "MASTER" : "BACKUP"));
+}
+
+function instanceModel({ key, index, vrrp }: KeyedVrrpConfig, config: StackConfig, version: 2 | 3): VrrpInstanceModel {
+  const nodes = config.nodes!;
+  const priorities = nodes.map((n) => vrrp.priorities?.[n.name!] ?? n.priority!);
+  const states = initialStates(nodes, priorities, vrrp);
+  const checkNames = config.checks!.map((c) => c.name!);
+  const authPass: AuthPassSource =
+    vrrp.authPass === undefined ? { kind: "generate" }
+      : isSecureValue(vrrp.authPass) ? { kind: "secure" }
+        : { kind: "plain", value: vrrp.authPass };
+  return {
+    key,
+    instanceName: vrrp.instanceName ?? defaultInstanceName(index),
+    virtualRouterId: vrrp.virtualRouterId!,
+    vips: [...vrrp.vips!],
+    advertInt: vrrp.advertInt ?? DEFAULTS.advertInt,
+    nopreempt: vrrp.nopreempt === true,
+    preemptDelay: vrrp.preemptDelay ?? DEFAULTS.preemptDelay,
+    version,
+    unicast: vrrp.unicast === true,
+    authPass,
+    members: nodes.map((n, i) => ({
+      node: n.name!, priority: priorities[i], state: states[i], interface: n.interface ?? vrrp.interface!,
+    })),
+    track: vrrp.track === undefined ? checkNames : checkNames.filter((name) => vrrp.track!.includes(name)),
+  };
 }
 
 function checkModel(check: CheckConfig, body: string | undefined): CheckModel {
@@ -237,42 +273,23 @@ function checkModel(check: CheckConfig, body: string | undefined): CheckModel {
  */
 export function buildClusterModel(config: StackConfig, scriptBodies: ReadonlyMap<number, string> = new Map()): ClusterModel {
   const nodes = config.nodes!;
-  const vrrp = config.vrrp!;
-  const states = initialStates(config);
-  const unicast = vrrp.unicast === true;
+  const instances = vrrpInstances(config);
+  const version = (instances[0].vrrp.version ?? DEFAULTS.version) as 2 | 3;
   const sshUser = config.ssh?.user ?? DEFAULTS.sshUser;
-  const authPass: AuthPassSource =
-    vrrp.authPass === undefined ? { kind: "generate" }
-      : isSecureValue(vrrp.authPass) ? { kind: "secure" }
-        : { kind: "plain", value: vrrp.authPass };
   const commands = config.notify?.commands;
   return {
-    nodes: nodes.map((n, i) => ({
+    nodes: nodes.map((n) => ({
       name: n.name!,
       address: n.address!,
-      priority: n.priority!,
-      state: states[i],
       port: n.port ?? DEFAULTS.sshPort,
       user: n.user ?? sshUser,
-      interface: n.interface ?? vrrp.interface!,
       ...(n.hostKey !== undefined ? { hostKey: n.hostKey } : {}),
       ...(n.os !== undefined ? { os: n.os as OsFamily } : {}),
       // Default page names the node so a curl through the VIP shows who serves it.
       site: n.site ?? config.site ?? `<h1> hello from ${n.name} </h1>`,
-      unicastPeers: unicast ? nodes.filter((o) => o !== n).map((o) => o.address!).sort(compareAddresses) : [],
+      peers: nodes.filter((o) => o !== n).map((o) => o.address!).sort(compareAddresses),
     })),
-    vrrp: {
-      ...(vrrp.interface !== undefined ? { interface: vrrp.interface } : {}),
-      virtualRouterId: vrrp.virtualRouterId!,
-      vips: [...vrrp.vips!],
-      advertInt: vrrp.advertInt ?? DEFAULTS.advertInt,
-      nopreempt: vrrp.nopreempt === true,
-      preemptDelay: vrrp.preemptDelay ?? DEFAULTS.preemptDelay,
-      version: (vrrp.version ?? DEFAULTS.version) as 2 | 3,
-      unicast,
-      authPass,
-      instanceName: vrrp.instanceName ?? DEFAULTS.instanceName,
-    },
+    instances: instances.map((instance) => instanceModel(instance, config, version)),
     checks: config.checks!.map((c, i) => checkModel(c, c.file !== undefined ? scriptBodies.get(i) : c.body)),
     notify: {
       logFile: config.notify?.logFile ?? DEFAULTS.logFile,
@@ -313,9 +330,14 @@ export function compareAddresses(a: string, b: string): number {
   return 0;
 }
 
-/** The first VIP without its prefix length: the address the outputs, probes and tools use. */
+/** A VIP without its prefix length. */
+export function vipAddress(cidr: string): string {
+  return cidr.split("/")[0];
+}
+
+/** The first instance's first VIP without its prefix length: the address the outputs, probes and tools use. */
 export function primaryVipAddress(model: ClusterModel): string {
-  return model.vrrp.vips[0].split("/")[0];
+  return vipAddress(model.instances[0].vips[0]);
 }
 
 /** The node with this name, or throws (a programming error, not a config error). */
@@ -323,4 +345,42 @@ export function findNode(model: ClusterModel, name: string): NodeModel {
   const node = model.nodes.find((n) => n.name === name);
   if (node === undefined) throw new Error(`no node named ${JSON.stringify(name)}; nodes are ${model.nodes.map((n) => n.name).join(", ")}`);
   return node;
+}
+
+/** A node's membership in an instance (every node is a member of every instance). */
+export function memberOf(instance: VrrpInstanceModel, nodeName: string): InstanceMemberModel {
+  const member = instance.members.find((m) => m.node === nodeName);
+  if (member === undefined) throw new Error(`no node named ${JSON.stringify(nodeName)} in ${instance.instanceName}`);
+  return member;
+}
+
+/** The node an instance's VIP settles on when every node is healthy: the highest priority, first on a tie. */
+export function expectedHolder(instance: VrrpInstanceModel): string {
+  return instance.members.reduce((best, m) => (m.priority > best.priority ? m : best)).node;
+}
+
+/**
+ * The order keepalived configs change in: nodes expected to hold fewer VIPs first, then by ascending
+ * priority in the first instance, so backups reload before the masters.
+ */
+export function rollingOrder(model: ClusterModel): NodeModel[] {
+  const holds = (name: string) => model.instances.filter((i) => expectedHolder(i) === name).length;
+  const primaryPriority = (name: string) => memberOf(model.instances[0], name).priority;
+  return [...model.nodes].sort((a, b) => holds(a.name) - holds(b.name) || primaryPriority(a.name) - primaryPriority(b.name));
+}
+
+/**
+ * The rolling order as waves: every node expected to hold no VIP changes at once (a backup's reload
+ * cannot move a VIP), then each expected holder alone, in rollingOrder. Each wave waits for the previous one.
+ */
+export function rollingWaves(model: ClusterModel): NodeModel[][] {
+  const holders = new Set(model.instances.map(expectedHolder));
+  const order = rollingOrder(model);
+  const backups = order.filter((n) => !holders.has(n.name));
+  return [...(backups.length > 0 ? [backups] : []), ...order.filter((n) => holders.has(n.name)).map((n) => [n])];
+}
+
+/** Seconds to wait for every instance to settle after a change: ten adverts of the slowest, at least 30 s. */
+export function settleSeconds(model: ClusterModel): number {
+  return Math.max(30, ...model.instances.map((i) => 10 * i.advertInt));
 }

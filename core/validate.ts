@@ -2,7 +2,7 @@
  * Every rule a stack config must pass before any host is touched. All problems are returned at once, each
  * naming the key, the bad value and the fix.
  */
-import { CheckConfig, isSecureValue, NodeConfig, ParsedConfig, parseStackConfig, StackConfig } from "./config";
+import { CheckConfig, isSecureValue, KeyedVrrpConfig, NodeConfig, ParsedConfig, parseStackConfig, StackConfig, vrrpInstances } from "./config";
 import { checkElection } from "./election";
 import { FIREWALL_MODES, isOsFamily, OS_FAMILIES } from "./os";
 import { ConfigError, ConfigProblem, show } from "./problem";
@@ -147,7 +147,11 @@ function validateNodes(config: StackConfig, p: Problems): void {
         p.add(`${at}.address`, `${show(node.address)} is already used by nodes[${addresses.get(node.address!)}]; node addresses must be unique`);
       } else addresses.set(node.address!, i);
     }
-    if (p.required(`${at}.priority`, node.priority, "priority: 100")) {
+    // With instance priorities for this node everywhere, nodes[].priority is only the fallback.
+    const instances = vrrpInstances(config);
+    const setPerInstance = node.name !== undefined && instances.length > 0 &&
+      instances.every(({ vrrp }) => vrrp.priorities?.[node.name!] !== undefined);
+    if (setPerInstance || p.required(`${at}.priority`, node.priority, "priority: 100 (or per instance in vrrp[].priorities)")) {
       p.integer(`${at}.priority`, node.priority, 1, 255, "255 means address owner and is only allowed without check weights");
     }
     if (node.state !== undefined && node.state !== "MASTER" && node.state !== "BACKUP") {
@@ -174,44 +178,97 @@ function validateNodes(config: StackConfig, p: Problems): void {
   }
 }
 
+/** Defaults of an instance's name: `VI_1`, `VI_2`, ... by position. */
+export function defaultInstanceName(index: number): string {
+  return `VI_${index + 1}`;
+}
+
 function validateVrrp(config: StackConfig, p: Problems): void {
-  const vrrp = config.vrrp;
-  if (vrrp === undefined) {
+  if (config.vrrp === undefined) {
     p.add("vrrp", "is required: give at least interface, virtualRouterId and vips, e.g. { interface: ens32, virtualRouterId: 151, vips: [192.168.0.130/24] }");
     return;
   }
+  const instances = vrrpInstances(config);
+  if (instances.length === 0) {
+    p.add("vrrp", "is an empty list: give one instance (a mapping) or a list of instances, each with virtualRouterId and vips");
+    return;
+  }
+  instances.forEach((instance) => validateVrrpInstance(instance, config, p));
+  if (instances.length < 2) return;
+
+  // Several instances on one LAN: VRRP tells groups apart only by router id, so ids, names and VIPs must differ.
+  const routerIds = new Map<string, string>();
+  const names = new Map<string, string>();
+  const vips = new Map<string, string>();
+  for (const { key, index, vrrp } of instances) {
+    if (vrrp.virtualRouterId !== undefined) {
+      const scope = `${vrrp.interface ?? ""}/${vrrp.virtualRouterId}`;
+      const other = routerIds.get(scope);
+      if (other !== undefined) {
+        p.add(`${key}.virtualRouterId`, `${vrrp.virtualRouterId} is already used by ${other} on the same interface; ` +
+          `each instance needs its own virtual_router_id, otherwise their adverts mix (one VIP set flaps or both nodes hold it): pick another id`);
+      } else routerIds.set(scope, key);
+    }
+    const name = vrrp.instanceName ?? defaultInstanceName(index);
+    const sameName = names.get(name);
+    if (sameName !== undefined) {
+      p.add(`${key}.instanceName`, `${show(name)} is already the name of ${sameName}; instance names must be unique (they default to VI_1, VI_2, ... by position)`);
+    } else names.set(name, key);
+    (vrrp.vips ?? []).forEach((vip, i) => {
+      const address = parseCidr(vip)?.address;
+      if (address === undefined) return;
+      const owner = vips.get(address);
+      if (owner !== undefined) p.add(`${key}.vips[${i}]`, `${show(vip)} is already a VIP of ${owner}; a VIP belongs to exactly one instance`);
+      else vips.set(address, key);
+    });
+  }
+  const versions = new Set(instances.map(({ vrrp }) => vrrp.version ?? 2));
+  if (versions.size > 1) {
+    const v3 = instances.find(({ vrrp }) => (vrrp.version ?? 2) !== (instances[0].vrrp.version ?? 2))!;
+    p.add(`${v3.key}.version`, `differs from ${instances[0].key}'s; all instances of a cluster use the same VRRP version (keepalived's vrrp_version is global here): set the same version on every instance`);
+  }
+  if (instances.length > 1) {
+    (config.nodes ?? []).forEach((n, i) => {
+      if (n.state !== undefined) {
+        p.add(`nodes[${i}].state`, "with several vrrp instances the initial state is derived per instance from its priorities (highest starts as MASTER); remove state, or use vrrp[].priorities");
+      }
+    });
+  }
+}
+
+function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfig, p: Problems): void {
   const nodes = config.nodes ?? [];
   if (vrrp.interface === undefined) {
     const missing = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.interface === undefined);
     if (missing.length > 0) {
-      p.add("vrrp.interface", `is required unless every node sets its own interface (missing on ${missing.map(({ i }) => `nodes[${i}]`).join(", ")}); e.g. interface: ens32`);
+      p.add(`${key}.interface`, `is required unless every node sets its own interface (missing on ${missing.map(({ i }) => `nodes[${i}]`).join(", ")}); e.g. interface: ens32`);
     }
   } else if (!INTERFACE_NAME.test(vrrp.interface)) {
-    p.add("vrrp.interface", `${show(vrrp.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
+    p.add(`${key}.interface`, `${show(vrrp.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
   }
-  if (p.required("vrrp.virtualRouterId", vrrp.virtualRouterId, "virtualRouterId: 151")) {
-    p.integer("vrrp.virtualRouterId", vrrp.virtualRouterId, 1, 255, "pick an id no other VRRP group on the LAN uses");
+  if (p.required(`${key}.virtualRouterId`, vrrp.virtualRouterId, "virtualRouterId: 151")) {
+    p.integer(`${key}.virtualRouterId`, vrrp.virtualRouterId, 1, 255, "pick an id no other VRRP group on the LAN uses");
   }
 
-  if (p.required("vrrp.vips", vrrp.vips, "vips: [192.168.0.130/24]")) {
-    if (vrrp.vips!.length === 0) p.add("vrrp.vips", "is empty: list at least one virtual address, e.g. [192.168.0.130/24]");
+  if (p.required(`${key}.vips`, vrrp.vips, "vips: [192.168.0.130/24]")) {
+    if (vrrp.vips!.length === 0) p.add(`${key}.vips`, "is empty: list at least one virtual address, e.g. [192.168.0.130/24]");
     const seen = new Set<string>();
     vrrp.vips!.forEach((vip, i) => {
-      const key = `vrrp.vips[${i}]`;
+      const vipKey = `${key}.vips[${i}]`;
       const cidr = parseCidr(vip);
       if (cidr === undefined) {
-        p.add(key, `${show(vip)} is not an IPv4 address with prefix length: write it like 192.168.0.130/24`);
+        p.add(vipKey, `${show(vip)} is not an IPv4 address with prefix length: write it like 192.168.0.130/24`);
         return;
       }
-      if (seen.has(cidr.address)) p.add(key, `${show(vip)} is listed twice; list each VIP once`);
+      if (seen.has(cidr.address)) p.add(vipKey, `${show(vip)} is listed twice; list each VIP once`);
       seen.add(cidr.address);
       const owner = nodes.findIndex((n) => n.address === cidr.address);
       if (owner >= 0) {
-        p.add(key, `${show(vip)} is the address of nodes[${owner}]; a VIP must be a free address that no host owns`);
+        p.add(vipKey, `${show(vip)} is the address of nodes[${owner}]; a VIP must be a free address that no host owns`);
       }
       const unusable = unusableAddressReason(cidr.address, cidr.prefix);
       if (unusable !== undefined) {
-        p.add(key, `${show(vip)} ${unusable}; pick a free host address in the nodes' subnet`);
+        p.add(vipKey, `${show(vip)} ${unusable}; pick a free host address in the nodes' subnet`);
         return;
       }
       // The VIP's prefix is the LAN it lives on: every node must be on it to hold and announce the VIP.
@@ -220,7 +277,7 @@ function validateVrrp(config: StackConfig, p: Problems): void {
       // A /32 (or /31) VIP says nothing about the LAN, so it is not checked.
       if (cidr.prefix > 0 && cidr.prefix < 31 && outside.length > 0) {
         const names = outside.map(({ n, j }) => `nodes[${j}] ${n.address}`).join(", ");
-        p.add(key, `${show(vip)} is outside the subnet of ${names}; a VIP must be in the LAN the nodes share: ` +
+        p.add(vipKey, `${show(vip)} is outside the subnet of ${names}; a VIP must be in the LAN the nodes share: ` +
           `use an address in the nodes' subnet, or the prefix length of that LAN`);
       }
     });
@@ -228,19 +285,19 @@ function validateVrrp(config: StackConfig, p: Problems): void {
 
   const version = vrrp.version ?? 2;
   if (vrrp.version !== undefined && vrrp.version !== 2 && vrrp.version !== 3) {
-    p.add("vrrp.version", `${show(vrrp.version)} is not a VRRP version: use 2 or 3`);
+    p.add(`${key}.version`, `${show(vrrp.version)} is not a VRRP version: use 2 or 3`);
   }
   if (vrrp.advertInt !== undefined) {
     if (version === 3) {
       const centis = Math.round(vrrp.advertInt * 100);
       if (vrrp.advertInt < 0.01 || vrrp.advertInt > 40.95 || Math.abs(centis - vrrp.advertInt * 100) > 1e-6) {
-        p.add("vrrp.advertInt", `${show(vrrp.advertInt)} is not valid for VRRP version 3: use 0.01 to 40.95 seconds in steps of 0.01, e.g. 0.1`);
+        p.add(`${key}.advertInt`, `${show(vrrp.advertInt)} is not valid for VRRP version 3: use 0.01 to 40.95 seconds in steps of 0.01, e.g. 0.1`);
       }
     } else if (!Number.isInteger(vrrp.advertInt) || vrrp.advertInt < 1 || vrrp.advertInt > 255) {
-      p.add("vrrp.advertInt", `${show(vrrp.advertInt)} is not valid for VRRP version 2: use whole seconds 1 to 255, or set vrrp.version: 3 for sub-second adverts`);
+      p.add(`${key}.advertInt`, `${show(vrrp.advertInt)} is not valid for VRRP version 2: use whole seconds 1 to 255, or set vrrp.version: 3 for sub-second adverts`);
     }
   }
-  p.integer("vrrp.preemptDelay", vrrp.preemptDelay, 0, 1000);
+  p.integer(`${key}.preemptDelay`, vrrp.preemptDelay, 0, 1000);
   if (vrrp.nopreempt === true) {
     nodes.forEach((n, i) => {
       if (n.state === "MASTER") {
@@ -259,35 +316,62 @@ function validateVrrp(config: StackConfig, p: Problems): void {
   if (vrrp.authPass !== undefined && !isSecureValue(vrrp.authPass)) {
     const pass = vrrp.authPass;
     if (version === 3) {
-      p.add("vrrp.authPass", "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
+      p.add(`${key}.authPass`, "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
     } else if (pass.length < 1 || pass.length > 8) {
-      p.add("vrrp.authPass", `is ${pass.length} characters long; keepalived keeps only 8 (and fails its config test): use 1 to 8 characters, or leave it out to generate one`);
+      p.add(`${key}.authPass`, `is ${pass.length} characters long; keepalived keeps only 8 (and fails its config test): use 1 to 8 characters, or leave it out to generate one`);
     } else if (!/^[\x21-\x7e]+$/.test(pass) || /["'#!\\]/.test(pass)) {
-      p.add("vrrp.authPass", `contains spaces, quotes, '#', '!', '\\' or non-ASCII characters that keepalived.conf cannot hold; use letters, digits and simple punctuation`);
+      p.add(`${key}.authPass`, `contains spaces, quotes, '#', '!', '\\' or non-ASCII characters that keepalived.conf cannot hold; use letters, digits and simple punctuation`);
     }
   } else if (isSecureValue(vrrp.authPass) && version === 3) {
-    p.add("vrrp.authPass", "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
+    p.add(`${key}.authPass`, "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
   }
   if (vrrp.instanceName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(vrrp.instanceName)) {
-    p.add("vrrp.instanceName", `${show(vrrp.instanceName)} is not a valid instance name: use letters, digits, '_' and '-', e.g. VI_1`);
+    p.add(`${key}.instanceName`, `${show(vrrp.instanceName)} is not a valid instance name: use letters, digits, '_' and '-', e.g. VI_1`);
   }
 
   if (vrrp.unicastPeers !== undefined) {
     if (vrrp.unicast !== true) {
-      p.add("vrrp.unicastPeers", "is set but vrrp.unicast is not true; set unicast: true or remove unicastPeers");
+      p.add(`${key}.unicastPeers`, "is set but vrrp.unicast is not true; set unicast: true or remove unicastPeers");
     }
     const expected = nodes.map((n) => n.address).filter((a): a is string => a !== undefined).sort();
     const given = [...vrrp.unicastPeers].sort();
     vrrp.unicastPeers.forEach((peer, i) => {
-      if (!isIPv4(peer)) p.add(`vrrp.unicastPeers[${i}]`, `${show(peer)} is not an IPv4 address`);
+      if (!isIPv4(peer)) p.add(`${key}.unicastPeers[${i}]`, `${show(peer)} is not an IPv4 address`);
       else if (!expected.includes(peer)) {
-        p.add(`vrrp.unicastPeers[${i}]`, `${show(peer)} is not the address of any node; unicast peers must be the nodes' addresses (${expected.join(", ")}); remove unicastPeers to derive them`);
+        p.add(`${key}.unicastPeers[${i}]`, `${show(peer)} is not the address of any node; unicast peers must be the nodes' addresses (${expected.join(", ")}); remove unicastPeers to derive them`);
       }
     });
     const missing = expected.filter((a) => !given.includes(a));
     if (missing.length > 0) {
-      p.add("vrrp.unicastPeers", `misses node address(es) ${missing.join(", ")}: a node that is no peer never hears the master and takes the VIP too (split brain); add them or remove unicastPeers to derive them`);
+      p.add(`${key}.unicastPeers`, `misses node address(es) ${missing.join(", ")}: a node that is no peer never hears the master and takes the VIP too (split brain); add them or remove unicastPeers to derive them`);
     }
+  }
+
+  if (vrrp.priorities !== undefined) {
+    const nodeNames = nodes.map((n) => n.name).filter((n): n is string => n !== undefined);
+    for (const [name, priority] of Object.entries(vrrp.priorities)) {
+      const at = `${key}.priorities.${name}`;
+      if (!nodeNames.includes(name)) {
+        p.add(at, `${show(name)} is not a node name; priorities are keyed by nodes[].name (${nodeNames.join(", ")})`);
+      } else {
+        p.integer(at, priority, 1, 255, "255 means address owner and is only allowed without check weights");
+      }
+    }
+  }
+  if (vrrp.track !== undefined) {
+    const checkNames = (config.checks ?? []).map((c) => c.name).filter((n): n is string => n !== undefined);
+    if (vrrp.track.length === 0) {
+      p.add(`${key}.track`, `is empty: an instance that tracks no check only moves its VIP when a whole host dies; list check names (${checkNames.join(", ")}) or remove track to track every check`);
+    }
+    const seen = new Set<string>();
+    vrrp.track.forEach((name, i) => {
+      if (!checkNames.includes(name)) {
+        p.add(`${key}.track[${i}]`, `${show(name)} is not the name of a check; use one of ${checkNames.join(", ") || "(no checks defined)"}`);
+      } else if (seen.has(name)) {
+        p.add(`${key}.track[${i}]`, `${show(name)} is listed twice; list each check once`);
+      }
+      seen.add(name);
+    });
   }
 }
 
@@ -382,41 +466,52 @@ function validateChecks(config: StackConfig, p: Problems): void {
   });
 }
 
-/** Priority 255 (address owner) rules and the seed's priority/weight election rule. */
+/** Priority 255 (address owner) rules and the seed's priority/weight election rule, per instance. */
 function validateElection(config: StackConfig, p: Problems): void {
+  const instances = vrrpInstances(config);
+  for (const instance of instances) validateInstanceElection(instance, instances.length > 1, config, p);
+}
+
+function validateInstanceElection({ key, vrrp }: KeyedVrrpConfig, several: boolean, config: StackConfig, p: Problems): void {
   const nodes = config.nodes ?? [];
-  const checks = config.checks ?? [];
-  const nopreempt = config.vrrp?.nopreempt === true;
+  const allChecks = (config.checks ?? []).map((check, index) => ({ check, index }));
+  const checks = vrrp.track === undefined ? allChecks : allChecks.filter(({ check }) => vrrp.track!.includes(check.name ?? ""));
+  const nopreempt = vrrp.nopreempt === true;
+  const priorityOf = (n: NodeConfig) => (n.name !== undefined ? vrrp.priorities?.[n.name] : undefined) ?? n.priority;
+  const priorityKey = (n: NodeConfig, i: number) =>
+    n.name !== undefined && vrrp.priorities?.[n.name] !== undefined ? `${key}.priorities.${n.name}` : `nodes[${i}].priority`;
+  const inInstance = several ? ` in ${key}` : "";
   nodes.forEach((n, i) => {
-    if (n.priority !== 255) return;
-    const weighted = checks.findIndex((c) => (c.weight ?? 0) !== 0);
-    if (weighted >= 0) {
-      p.add(`nodes[${i}].priority`, `255 (address owner) ignores check weights, but checks[${weighted}] has weight ${checks[weighted].weight}; use a priority of 254 or lower`);
+    if (priorityOf(n) !== 255) return;
+    const weighted = checks.find(({ check }) => (check.weight ?? 0) !== 0);
+    if (weighted !== undefined) {
+      p.add(priorityKey(n, i), `255 (address owner) ignores check weights, but checks[${weighted.index}] has weight ${weighted.check.weight}${inInstance}; use a priority of 254 or lower`);
     }
     if (nopreempt) {
-      p.add(`nodes[${i}].priority`, "255 (address owner) always preempts and keepalived resets nopreempt; use a priority of 254 or lower");
+      p.add(priorityKey(n, i), "255 (address owner) always preempts and keepalived resets nopreempt; use a priority of 254 or lower");
     }
   });
 
   // The maths only makes sense on well-formed numbers; other rules already report the rest.
-  const usableNode = (n: NodeConfig) => n.name !== undefined && Number.isInteger(n.priority) && n.priority! >= 1 && n.priority! <= 255;
+  const usableNode = (n: NodeConfig) => n.name !== undefined && Number.isInteger(priorityOf(n)) && priorityOf(n)! >= 1 && priorityOf(n)! <= 255;
   const usableCheck = (c: CheckConfig) => c.name !== undefined && Number.isInteger(c.weight ?? 0) && Math.abs(c.weight ?? 0) <= 253;
-  if (nodes.length < 2 || !nodes.every(usableNode) || !checks.every(usableCheck)) return;
+  if (nodes.length < 2 || !nodes.every(usableNode) || !checks.every(({ check }) => usableCheck(check))) return;
 
   const failures = checkElection({
-    nodes: nodes.map((n) => ({ name: n.name!, priority: n.priority! })),
-    checks: checks.map((c) => ({ name: c.name!, weight: c.weight ?? 0 })),
+    nodes: nodes.map((n) => ({ name: n.name!, priority: priorityOf(n)! })),
+    checks: checks.map(({ check }) => ({ name: check.name!, weight: check.weight ?? 0 })),
     nopreempt,
   });
   // One message per check: the scenario on the highest-priority node is the one that matters first.
-  const priorityOf = new Map(nodes.map((n) => [n.name!, n.priority!]));
+  const priorities = new Map(nodes.map((n) => [n.name!, priorityOf(n)!]));
   const worst = new Map<number, (typeof failures)[number]>();
   for (const f of failures) {
     const current = worst.get(f.checkIndex);
-    if (current === undefined || priorityOf.get(f.master)! > priorityOf.get(current.master)!) worst.set(f.checkIndex, f);
+    if (current === undefined || priorities.get(f.master)! > priorities.get(current.master)!) worst.set(f.checkIndex, f);
   }
-  for (const [checkIndex, f] of [...worst].sort((a, b) => a[0] - b[0])) {
-    p.add(`checks[${checkIndex}].weight`, `weight ${checks[checkIndex].weight ?? 0}: ${f.explanation}`);
+  for (const [tracked, f] of [...worst].sort((a, b) => a[0] - b[0])) {
+    const { check, index } = checks[tracked];
+    p.add(`checks[${index}].weight`, `weight ${check.weight ?? 0}${inInstance}: ${f.explanation}`);
   }
 }
 

@@ -13,6 +13,7 @@ import { parse, stringify } from "yaml";
 import { percentile, Scenario, SCENARIOS } from "../core/drill";
 import { runDrill } from "./drill";
 import { parseFlags, REPO_ROOT } from "./lib/stack";
+import { durationsByKind, overlap, stepTimings } from "./lib/step-timings";
 import { TestStack, toolchainEnv } from "./lib/throwaway-stack";
 
 const log = (line: string) => console.log(`bench: ${line}`);
@@ -62,6 +63,18 @@ export function profileConfig(profile: "default" | "fast"): string {
   return stringify(doc);
 }
 
+/** Steps of a node, in the order they run (components/cluster-node.ts). */
+const STEP_KINDS = ["identify", "firewall", "packages", "site", "keepalived", "services"] as const;
+
+/** Cold `up` of one cluster size. */
+interface SizeResult {
+  nodes: number; labUpSeconds: number; coldUpSeconds: number; peakMiB: number;
+  /** Duration per step kind. */
+  steps: Record<string, { count: number; mean: number; max: number }>;
+  /** Steps running at once, on average. */
+  overlap: number;
+}
+
 interface DrillSummary { profile: string; scenario: Scenario; runs: number; p50: number | undefined; p95: number | undefined;
   movedP50: number | undefined; failedP50: number | undefined; lostAfterNewMaster: number; failbackP50: number | undefined }
 
@@ -108,16 +121,20 @@ async function main(): Promise<void> {
   }
 
   // Cold `up` by cluster size: fresh hosts each time (lab down removes their disks).
-  const bySize: { nodes: number; labUpSeconds: number; coldUpSeconds: number; peakMiB: number }[] = [];
+  const bySize: SizeResult[] = [];
   for (const n of sizes) {
     timed("lab down", ["bash", "scripts/lab.sh", "down"]);
     const labUpSeconds = timed(`lab up --nodes ${n}`, ["bash", "scripts/lab.sh", "up", "--nodes", String(n)]);
     const stack = new TestStack(`bench-size${n}`, profileConfig("default"));
+    const eventLog = path.join(os.tmpdir(), `kaha-bench-events-${n}.jsonl`);
     try {
-      const up = timedPulumi(stack, ["up", "--yes"]);
-      bySize.push({ nodes: n, labUpSeconds, coldUpSeconds: up.seconds, peakMiB: up.peakMiB });
+      const up = timedPulumi(stack, ["up", "--yes", "--event-log", eventLog]);
+      const timings = stepTimings(fs.readFileSync(eventLog, "utf8"));
+      bySize.push({ nodes: n, labUpSeconds, coldUpSeconds: up.seconds, peakMiB: up.peakMiB,
+        steps: durationsByKind(timings, STEP_KINDS), overlap: overlap(timings) });
     } finally {
       stack.remove();
+      fs.rmSync(eventLog, { force: true });
     }
   }
   const labDown = timed("lab down", ["bash", "scripts/lab.sh", "down"]);
@@ -132,8 +149,7 @@ async function main(): Promise<void> {
 
 const s = (v: number | undefined, digits = 2) => (v === undefined ? "-" : (v / 1000).toFixed(digits));
 
-function renderReport(report: Record<string, unknown>, drills: DrillSummary[],
-  bySize: { nodes: number; labUpSeconds: number; coldUpSeconds: number; peakMiB: number }[],
+function renderReport(report: Record<string, unknown>, drills: DrillSummary[], bySize: SizeResult[],
   engine: Record<string, { seconds: number; peakMiB: number } | undefined>): string {
   const m = report.machine as Record<string, unknown>;
   const two = bySize.find((b) => b.nodes === 2);
@@ -156,11 +172,15 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[],
     "",
     "## Cold `pulumi up` by cluster size (hosts converge in parallel)",
     "",
-    "| nodes | lab up | cold pulumi up | peak RSS |",
-    "|---|---|---|---|",
-    ...bySize.map((b) => `| ${b.nodes} | ${b.labUpSeconds.toFixed(1)} s | ${b.coldUpSeconds.toFixed(1)} s | ${b.peakMiB.toFixed(0)} MiB |`),
+    "| nodes | lab up | cold pulumi up | peak RSS | steps at once (mean) | " + STEP_KINDS.map((k) => `${k} step mean / max`).join(" | ") + " |",
+    `|---|---|---|---|---|${STEP_KINDS.map(() => "---|").join("")}`,
+    ...bySize.map((b) => `| ${b.nodes} | ${b.labUpSeconds.toFixed(1)} s | ${b.coldUpSeconds.toFixed(1)} s | ${b.peakMiB.toFixed(0)} MiB | ` +
+      `${b.overlap.toFixed(1)} | ${STEP_KINDS.map((k) => `${b.steps[k].mean.toFixed(1)} / ${b.steps[k].max} s`).join(" | ")} |`),
     "",
     two && eight ? `8 nodes / 2 nodes: ${(eight.coldUpSeconds / two.coldUpSeconds).toFixed(2)} × (target ≤ 1.5 ×).` : "",
+    "Step times come from the engine's event log (whole seconds). All lab hosts share this machine's cores, so",
+    "a step that is CPU work on the host (the package step: apt and dpkg) gets slower as hosts are added; on",
+    "separate machines it would not.",
     "",
     "## Failover drills (HTTP probes every 30 ms through the VIP)",
     "",

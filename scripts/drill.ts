@@ -116,7 +116,7 @@ async function drillOnce(stack: ToolStack, scenario: Scenario, run: number, peri
     await sleep(1000);
     const restoreAt = Date.now() - t0;
     await actions.restore();
-    const nopreempt = stack.model.vrrp.nopreempt;
+    const nopreempt = stack.model.instances[0].nopreempt;
     // Failback: the old master answers again (unless nopreempt, where its absence is the expected result).
     await waitFor(() => !nopreempt && recent(1000).length > 5 && recent(1000).every((s) => s.node === oldMaster),
       nopreempt ? 8_000 : 45_000);
@@ -155,7 +155,7 @@ export async function runDrill(stackName: string, scenario: Scenario, runs: numb
     results.push(r);
     log(`${scenario} run ${run}: ${r.oldMaster} -> ${r.newMaster ?? "nobody"}  moved ${fmt(r.vipMovedMs)}  ` +
       `outage ${fmt(r.outageMs)}  failed ${r.failedRequests}  lost after new master ${r.failedAfterNewMaster}  ` +
-      `failback ${stack.model.vrrp.nopreempt ? "none (nopreempt)" : fmt(r.failbackMs)}`);
+      `failback ${stack.model.instances[0].nopreempt ? "none (nopreempt)" : fmt(r.failbackMs)}`);
     // Let the cluster settle (failback, adverts) before the next run.
     if (run < runs) await sleep(3000);
   }

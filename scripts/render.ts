@@ -67,8 +67,8 @@ function familyFor(model: ClusterModel, nodeName: string, override: OsFamily | u
   return "debian";
 }
 
-function authPassFor(model: ClusterModel): string {
-  return model.vrrp.authPass.kind === "plain" ? model.vrrp.authPass.value : AUTH_PASS_PLACEHOLDER;
+function authPassesFor(model: ClusterModel): string[] {
+  return model.instances.map(({ authPass }) => (authPass.kind === "plain" ? authPass.value : AUTH_PASS_PLACEHOLDER));
 }
 
 function writeTree(outDir: string, nodeName: string, files: readonly RenderedFile[]): void {
@@ -109,10 +109,10 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const model = build();
-  const authPass = authPassFor(model);
+  const authPasses = authPassesFor(model);
   for (const node of model.nodes) {
     const family = familyFor(model, node.name, options.os);
-    const files = renderNode(model, node.name, family, authPass, options.platform ?? BARE_METAL);
+    const files = renderNode(model, node.name, family, authPasses, options.platform ?? BARE_METAL);
     if (options.out) writeTree(options.out, node.name, files);
     else printTree(node.name, family, files);
   }

@@ -1,14 +1,16 @@
 /**
  * npm run status -- --stack S [--json] [--watch[=SECONDS]]
  *
- * One row per node (SSH reachable, keepalived and web server active, VRRP state, VIP held, last notify-log
- * line), then the VIP holder and an HTTP GET through the VIP. Exit 0 healthy, 1 degraded (a node or service
- * down but the VIP served), 2 broken (no holder, split brain, or no HTTP through the VIP).
+ * One row per node (SSH reachable, keepalived and web server active, VRRP state, VIPs held, last notify-log
+ * line), then per VRRP instance the VIP holder and an HTTP GET through the VIP. Exit 0 healthy, 1 degraded
+ * (a node or service down but every VIP served), 2 broken (no holder, split brain, or no HTTP through a VIP).
  */
 import * as http from "http";
 import { asRoot } from "../core/deploy-steps";
-import { WEB_SERVER_SERVICES } from "../core";
-import { assessCluster, ClusterStatus, formatStatus, nodeProbeScript, NodeStatus, parseNodeProbe, VERDICT_EXIT_CODE } from "../core/status";
+import { vipAddress, WEB_SERVER_SERVICES } from "../core";
+import {
+  assessCluster, ClusterStatus, formatStatus, nodeProbeScript, NodeStatus, parseNodeProbe, ProbedInstance, VERDICT_EXIT_CODE,
+} from "../core/status";
 import { runOverSsh } from "../components/providers/ssh-exec";
 import { loadToolStack, parseFlags, ToolStack } from "./lib/stack";
 
@@ -26,9 +28,15 @@ export function httpGet(url: string, timeoutMs = 2000): Promise<[boolean, string
   });
 }
 
-/** Probes every node and the VIP once. */
+/** The instances a stack's status looks at: each one's name and first VIP. */
+export function probedInstances(stack: ToolStack): ProbedInstance[] {
+  return stack.model.instances.map((i) => ({ name: i.instanceName, vip: vipAddress(i.vips[0]) }));
+}
+
+/** Probes every node and every instance's VIP once. */
 export async function probeCluster(stack: ToolStack): Promise<ClusterStatus> {
-  const script = nodeProbeScript(stack.vip, WEB_SERVER_SERVICES, stack.model.notify.logFile);
+  const instances = probedInstances(stack);
+  const script = nodeProbeScript(instances, WEB_SERVER_SERVICES, stack.model.notify.logFile);
   const nodes = await Promise.all(stack.model.nodes.map(async (node): Promise<NodeStatus> => {
     try {
       const { stdout } = await runOverSsh(stack.connections.get(node.name)!, `status probe of ${node.name}`,
@@ -38,8 +46,11 @@ export async function probeCluster(stack: ToolStack): Promise<ClusterStatus> {
       return { name: node.name, address: node.address, reachable: false, error: (err as Error).message.split("\n")[0] };
     }
   }));
-  const [httpOk, httpDetail] = await httpGet(`http://${stack.vip}/`);
-  return assessCluster(nodes, stack.vip, httpOk, httpDetail);
+  const http = await Promise.all(instances.map(async (i) => {
+    const [httpOk, httpDetail] = await httpGet(`http://${i.vip}/`);
+    return { ...i, httpOk, httpDetail };
+  }));
+  return assessCluster(nodes, http);
 }
 
 async function main(): Promise<number> {

@@ -113,9 +113,9 @@ export function renderEventCheckBlocks(model: ClusterModel, target: EventCheckTa
   });
 }
 
-/** The instance's `track_process { }` or `track_file { }` block (empty without event checks). */
-export function renderEventTrackLines(model: ClusterModel, target: EventCheckTarget | undefined): string[] {
-  const checks = eventChecks(model);
+/** An instance's `track_process { }` or `track_file { }` block for the checks it tracks (empty without event checks). */
+export function renderEventTrackLines(model: ClusterModel, track: readonly string[], target: EventCheckTarget | undefined): string[] {
+  const checks = eventChecks(model).filter((c) => track.includes(c.name));
   if (checks.length === 0 || target === undefined) return [];
   const keyword = usesEventSubstitute(target) ? "track_file" : "track_process";
   return [`${keyword} {`, ...checks.map((c) => `    ${c.name}`), "}"];

@@ -2,7 +2,7 @@
  * /etc/keepalived/keepalived.conf for one node. The seed's file, with its fixes: `router_id` (not
  * `route_id`), checks as script files, `notify_stop`, and state BACKUP everywhere under nopreempt.
  */
-import { ClusterModel, findNode } from "../model";
+import { ClusterModel, findNode, memberOf, VrrpInstanceModel } from "../model";
 import { checkScriptPath } from "./check-scripts";
 import { EventCheckTarget, isEventCheck, renderEventCheckBlocks, renderEventTrackLines } from "./event-checks";
 import { NOTIFY_SCRIPTS, notifyScriptPath } from "./notify-scripts";
@@ -26,7 +26,8 @@ function globalDefs(model: ClusterModel): string[] {
     `router_id ${defs.routerId}`,
     `script_user ${defs.scriptUser}`,
     ...(defs.enableScriptSecurity ? ["enable_script_security"] : []),
-    ...(model.vrrp.version === 3 ? ["vrrp_version 3"] : []),
+    // One version for all instances (validate.ts), so it is set once here.
+    ...(model.instances[0].version === 3 ? ["vrrp_version 3"] : []),
   ]);
 }
 
@@ -44,46 +45,48 @@ function vrrpScripts(model: ClusterModel): string[] {
   ]);
 }
 
-function vrrpInstance(model: ClusterModel, nodeName: string, authPass: string, target?: EventCheckTarget): string[] {
+function vrrpInstance(model: ClusterModel, instance: VrrpInstanceModel, nodeName: string, authPass: string,
+  target?: EventCheckTarget): string[] {
   const node = findNode(model, nodeName);
-  const vrrp = model.vrrp;
+  const member = memberOf(instance, nodeName);
   // keepalived clears nopreempt/preempt_delay when the initial state is MASTER; model.ts keeps them apart.
-  const preemptLines = node.state === "BACKUP"
-    ? [...(vrrp.nopreempt ? ["nopreempt"] : []), ...(vrrp.preemptDelay > 0 ? [`preempt_delay ${vrrp.preemptDelay}`] : [])]
+  const preemptLines = member.state === "BACKUP"
+    ? [...(instance.nopreempt ? ["nopreempt"] : []), ...(instance.preemptDelay > 0 ? [`preempt_delay ${instance.preemptDelay}`] : [])]
     : [];
   const lines = [
-    `state ${node.state}`,
-    `interface ${node.interface}`,
-    `virtual_router_id ${vrrp.virtualRouterId}`,
-    `priority ${node.priority}`,
+    `state ${member.state}`,
+    `interface ${member.interface}`,
+    `virtual_router_id ${instance.virtualRouterId}`,
+    `priority ${member.priority}`,
     ...preemptLines,
-    `advert_int ${vrrp.advertInt}`,
+    `advert_int ${instance.advertInt}`,
     // Re-announce the VIP every 5 s while master: after a split brain heals, the node that stays master
     // sends no gratuitous ARP of its own, and neighbours would keep the other node's MAC until their cache expires.
     "garp_master_refresh 5",
     // VRRPv3 has no authentication; keepalived rejects the block there.
-    ...(vrrp.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
-    ...(vrrp.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.unicastPeers)] : []),
-    ...block("virtual_ipaddress", vrrp.vips),
-    ...trackScript(model),
-    ...renderEventTrackLines(model, target),
+    ...(instance.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
+    ...(instance.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.peers)] : []),
+    ...block("virtual_ipaddress", instance.vips),
+    ...trackScript(model, instance.track),
+    ...renderEventTrackLines(model, instance.track, target),
     ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyScriptPath(file)}"`),
   ];
-  return block(`vrrp_instance ${vrrp.instanceName}`, lines);
+  return block(`vrrp_instance ${instance.instanceName}`, lines);
 }
 
-/** The instance's track_script block: the polled checks (none when every check is event-driven). */
-function trackScript(model: ClusterModel): string[] {
-  const names = model.checks.filter((c) => !isEventCheck(c)).map((c) => c.name);
+/** An instance's track_script block: its polled checks (none when every tracked check is event-driven). */
+function trackScript(model: ClusterModel, track: readonly string[]): string[] {
+  const names = track.filter((name) => !model.checks.some((c) => c.name === name && isEventCheck(c)));
   return names.length > 0 ? block("track_script", names) : [];
 }
 
 /**
- * The text of keepalived.conf for `nodeName`. `authPass` is the VRRP password (≤ 8 characters); the Pulumi
- * program passes a generated secret, the render command a placeholder. `target` (the node's OS and platform)
- * is needed only for event-driven checks (track-process).
+ * The text of keepalived.conf for `nodeName`. `authPasses[i]` is instance i's VRRP password (≤ 8 characters);
+ * the Pulumi program passes the configured or generated secrets, the render command placeholders. `target` (the
+ * node's OS and platform) is needed only for event-driven checks (track-process).
  */
-export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPass: string, target?: EventCheckTarget): string {
+export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPasses: readonly string[],
+  target?: EventCheckTarget): string {
   const lines = [
     "! Configuration File for keepalived",
     `! Rendered by keepalived-ha for node ${nodeName}; changes here are overwritten.`,
@@ -92,7 +95,8 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
     "",
     ...vrrpScripts(model),
     ...renderEventCheckBlocks(model, target),
-    ...vrrpInstance(model, nodeName, authPass, target),
+    ...model.instances.flatMap((instance, i) => [...(i > 0 ? [""] : []),
+      ...vrrpInstance(model, instance, nodeName, authPasses[i], target)]),
   ];
   if (model.extraConfig.trim() !== "") {
     lines.push("", "! extraConfig from the stack config (not validated)", model.extraConfig.replace(/\s+$/, ""));
@@ -101,6 +105,7 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
 }
 
 /** keepalived.conf as a file entry: root-only readable and flagged secret (it holds the VRRP password). */
-export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPass: string, target?: EventCheckTarget): RenderedFile {
-  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPass, target), secret: true };
+export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPasses: readonly string[],
+  target?: EventCheckTarget): RenderedFile {
+  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPasses, target), secret: true };
 }

@@ -9,19 +9,19 @@ import { renderSite } from "./site";
 import { KEEPALIVED_DIR, RenderedFile, sortFiles } from "./types";
 
 /**
- * All files of `nodeName` for an OS family and platform: keepalived.conf (secret), one script per polled
- * check, the four notify scripts, the index page and, in a container with track-process checks, the web
- * server's systemd hooks. Same input → byte-identical output, sorted by path.
+ * All files of `nodeName` for an OS family and platform: keepalived.conf (secret; `authPasses[i]` is instance
+ * i's password), one script per polled check, the four notify scripts, the index page and, in a container with
+ * track-process checks, the web server's systemd hooks. Same input → byte-identical output, sorted by path.
  */
-export function renderNode(model: ClusterModel, nodeName: string, osFamily: OsFamily, authPass: string,
+export function renderNode(model: ClusterModel, nodeName: string, osFamily: OsFamily, authPasses: readonly string[],
   platform: HostPlatform = BARE_METAL): RenderedFile[] {
   const node = findNode(model, nodeName);
   const os = osProfile(osFamily);
   const target = { os, platform };
   return sortFiles([
-    renderKeepalivedConf(model, node.name, authPass, target),
+    renderKeepalivedConf(model, node.name, authPasses, target),
     ...model.checks.filter((check) => !isEventCheck(check)).map((check) => renderCheckScript(check, os)),
-    ...renderNotifyScripts(model.notify),
+    ...renderNotifyScripts(model.notify, model.instances.length),
     renderSite(node, os),
     ...renderWebServerHooks(model, target, node.name),
   ]);

@@ -19,8 +19,11 @@ export function notifyScriptPath(file: string): string {
   return `${KEEPALIVED_DIR}/${file}`;
 }
 
-/** master.sh, backup.sh, fault.sh, stop.sh. */
-export function renderNotifyScripts(notify: NotifyModel): RenderedFile[] {
+/**
+ * master.sh, backup.sh, fault.sh, stop.sh. With several VRRP instances the tag also names the instance
+ * (keepalived's second argument), since the same scripts serve them all; one instance keeps the seed's format.
+ */
+export function renderNotifyScripts(notify: NotifyModel, instanceCount = 1): RenderedFile[] {
   return NOTIFY_SCRIPTS.map(({ state, file, tag, vrrpState }) => {
     const extra = notify.commands[state];
     const lines = [
@@ -30,7 +33,7 @@ export function renderNotifyScripts(notify: NotifyModel): RenderedFile[] {
         : `# keepalived-ha notify script: keepalived runs it when this node enters ${vrrpState} state.`,
       "# Arguments from keepalived: $1 type (GROUP|INSTANCE), $2 name, $3 state, $4 priority.",
       `LOGFILE=${shellQuote(notify.logFile)}`,
-      `echo "${tag}" >> "$LOGFILE"`,
+      instanceCount > 1 ? `echo "${tag} $2" >> "$LOGFILE"` : `echo "${tag}" >> "$LOGFILE"`,
       'date >> "$LOGFILE"',
       ...(extra.length > 0 ? [`# Extra commands from notify.commands.${state}:`, ...extra] : []),
       // keepalived logs a non-zero exit; the state change has happened either way.

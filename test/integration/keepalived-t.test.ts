@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it, after } from "node:test";
-import { ClusterModel, loadClusterModel, readStackFile, RenderedFile, renderNode, OS_FAMILIES } from "../../core";
+import { ClusterModel, loadClusterModel, memberOf, readStackFile, RenderedFile, renderNode, OS_FAMILIES } from "../../core";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const AUTH_PASS = "Ha7x-pQz"; // 8 characters: the most keepalived keeps
@@ -79,8 +79,8 @@ describe("keepalived -t accepts every rendered config", { skip: skipReason }, ()
     for (const node of model.nodes) {
       for (const family of OS_FAMILIES) {
         it(`${label} ${node.name} (${family})`, () => {
-          const dir = writeKeepalivedDir(`${label}-${node.name}-${family}`, renderNode(model, node.name, family, AUTH_PASS));
-          const { status, output } = keepalivedTest(dir, node.interface, node.address);
+          const dir = writeKeepalivedDir(`${label}-${node.name}-${family}`, renderNode(model, node.name, family, [AUTH_PASS]));
+          const { status, output } = keepalivedTest(dir, memberOf(model.instances[0], node.name).interface, node.address);
           assert.equal(status, 0, `keepalived -t exited ${status}:\n${output}`);
           assert.doesNotMatch(output, /WARNING/i, output);
         });
@@ -92,7 +92,7 @@ describe("keepalived -t accepts every rendered config", { skip: skipReason }, ()
 describe("keepalived -t rejects broken configs (so the test above can fail)", { skip: skipReason }, () => {
   const model = loadModel(path.join(REPO_ROOT, "Pulumi.dev.yaml"));
   const node = model.nodes[0];
-  const files = renderNode(model, node.name, "rhel", AUTH_PASS);
+  const files = renderNode(model, node.name, "rhel", [AUTH_PASS]);
   const conf = files.find((f) => f.path === "/etc/keepalived/keepalived.conf")!;
 
   function withConf(content: string): RenderedFile[] {
@@ -100,14 +100,14 @@ describe("keepalived -t rejects broken configs (so the test above can fail)", { 
   }
 
   it("a 9-character auth_pass forced through the renderer", () => {
-    const dir = writeKeepalivedDir("bad-authpass", renderNode(model, node.name, "rhel", "123456789"));
-    const { status, output } = keepalivedTest(dir, node.interface, node.address);
+    const dir = writeKeepalivedDir("bad-authpass", renderNode(model, node.name, "rhel", ["123456789"]));
+    const { status, output } = keepalivedTest(dir, memberOf(model.instances[0], node.name).interface, node.address);
     assert.notEqual(status, 0, output);
   });
 
   it("the seed's route_id typo", () => {
     const dir = writeKeepalivedDir("bad-route-id", withConf(conf.content.replace("router_id", "route_id")));
-    const { status, output } = keepalivedTest(dir, node.interface, node.address);
+    const { status, output } = keepalivedTest(dir, memberOf(model.instances[0], node.name).interface, node.address);
     assert.notEqual(status, 0, output);
   });
 
@@ -122,7 +122,7 @@ describe("keepalived -t rejects broken configs (so the test above can fail)", { 
     const dir = writeKeepalivedDir("bad-mode", files);
     const check = fs.readdirSync(dir).find((f) => f.startsWith("check_"))!;
     fs.chmodSync(path.join(dir, check), 0o777);
-    const { status, output } = keepalivedTest(dir, node.interface, node.address);
+    const { status, output } = keepalivedTest(dir, memberOf(model.instances[0], node.name).interface, node.address);
     assert.notEqual(status, 0, output);
     assert.match(output, /insecure/, output);
   });

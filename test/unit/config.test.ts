@@ -1,7 +1,7 @@
 /** Parsing the raw `keepalived-ha:` object: shapes, secrets, unknown keys. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { closestKey, editDistance, foldKey, isSecureValue, parseStackConfig } from "../../core";
+import { closestKey, editDistance, foldKey, isSecureValue, parseStackConfig, VrrpConfig } from "../../core";
 import { seedConfig, seedWith } from "./fixtures";
 
 describe("parseStackConfig", () => {
@@ -9,20 +9,20 @@ describe("parseStackConfig", () => {
     const { config, problems } = parseStackConfig(seedConfig());
     assert.deepEqual(problems, []);
     assert.equal(config.nodes?.[1].priority, 80);
-    assert.deepEqual(config.vrrp?.vips, ["192.168.0.130/24"]);
+    assert.deepEqual((config.vrrp as VrrpConfig | undefined)?.vips, ["192.168.0.130/24"]);
   });
 
   it("accepts numeric strings and boolean strings (pulumi config set --path stores text)", () => {
     const { config, problems } = parseStackConfig(seedWith((c) => { c.vrrp.virtualRouterId = "151"; c.vrrp.nopreempt = "false"; }));
     assert.deepEqual(problems, []);
-    assert.equal(config.vrrp?.virtualRouterId, 151);
-    assert.equal(config.vrrp?.nopreempt, false);
+    assert.equal((config.vrrp as VrrpConfig | undefined)?.virtualRouterId, 151);
+    assert.equal((config.vrrp as VrrpConfig | undefined)?.nopreempt, false);
   });
 
   it("keeps secure values opaque where secrets are allowed", () => {
     const { config, problems } = parseStackConfig(seedWith((c) => { c.vrrp.authPass = { secure: "v1:xyz" }; c.sshPrivateKey = { secure: "v1:abc" }; }));
     assert.deepEqual(problems, []);
-    assert.ok(isSecureValue(config.vrrp?.authPass));
+    assert.ok(isSecureValue((config.vrrp as VrrpConfig | undefined)?.authPass));
     assert.ok(isSecureValue(config.sshPrivateKey));
   });
 
@@ -33,7 +33,7 @@ describe("parseStackConfig", () => {
   });
 
   it("a single string where a list is expected becomes a one-item list", () => {
-    assert.deepEqual(parseStackConfig(seedWith((c) => { c.vrrp.vips = "192.168.0.130/24"; })).config.vrrp?.vips, ["192.168.0.130/24"]);
+    assert.deepEqual((parseStackConfig(seedWith((c) => { c.vrrp.vips = "192.168.0.130/24"; })).config.vrrp as VrrpConfig | undefined)?.vips, ["192.168.0.130/24"]);
   });
 
   it("reports non-mapping list items", () => {

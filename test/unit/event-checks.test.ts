@@ -97,7 +97,7 @@ describe("platform detection", () => {
 
 describe("track-process rendering", () => {
   const conf = (config: Record<string, any>, family: "debian" | "rhel", platform = {}) =>
-    renderKeepalivedConfText(loadClusterModel(config), "keepalived-master", "pw", { os: osProfile(family), platform });
+    renderKeepalivedConfText(loadClusterModel(config), "keepalived-master", ["pw"], { os: osProfile(family), platform });
 
   it("on a VM: a vrrp_track_process block with the OS's web server, quorum, weight (always) and delay", () => {
     const text = conf(withEventCheck({ delay: 0.5 }), "debian");
@@ -110,7 +110,7 @@ describe("track-process rendering", () => {
   it("only event checks: no vrrp_script, no track_script, no check script file", () => {
     const text = conf(withEventCheck({}), "debian");
     assert.doesNotMatch(text, /vrrp_script|track_script|track_file/);
-    const files = renderNode(loadClusterModel(withEventCheck({})), "keepalived-master", "debian", "pw");
+    const files = renderNode(loadClusterModel(withEventCheck({})), "keepalived-master", "debian", ["pw"]);
     assert.ok(!files.some((f) => f.path.includes("check_chk_events")));
     assert.ok(!files.some((f) => f.path.startsWith("/etc/systemd/") || f.path.startsWith("/etc/tmpfiles.d/")), "no hooks on a VM");
   });
@@ -126,7 +126,7 @@ describe("track-process rendering", () => {
     assert.match(text, /track_file chk_events \{\n {4}file "\/run\/keepalived-ha\/chk_events.state"\n {4}weight 0\n {4}init_file 1\n\}/);
     assert.match(text, /track_file \{\n {8}chk_events\n {4}\}/);
     assert.doesNotMatch(text, /track_process/);
-    const files = renderNode(loadClusterModel(withEventCheck({}, true)), "keepalived-master", "debian", "pw", NSPAWN);
+    const files = renderNode(loadClusterModel(withEventCheck({}, true)), "keepalived-master", "debian", ["pw"], NSPAWN);
     const hook = files.find((f) => f.path === "/etc/systemd/system/apache2.service.d/keepalived-ha-chk_events.conf");
     assert.ok(hook, files.map((f) => f.path).join(", "));
     assert.match(hook.content, /^\[Service\]$/m);
@@ -134,7 +134,7 @@ describe("track-process rendering", () => {
     assert.match(hook.content, /^ExecStopPost=-\/bin\/sh -c 'echo 1 > \/run\/keepalived-ha\/chk_events.state'$/m);
     const tmpfiles = files.find((f) => f.path === "/etc/tmpfiles.d/keepalived-ha.conf");
     assert.match(tmpfiles!.content, /^d \/run\/keepalived-ha 0755 root root -$/m);
-    const rhel = renderNode(loadClusterModel(withEventCheck({})), "keepalived-master", "rhel", "pw", NSPAWN);
+    const rhel = renderNode(loadClusterModel(withEventCheck({})), "keepalived-master", "rhel", ["pw"], NSPAWN);
     assert.ok(rhel.some((f) => f.path === "/etc/systemd/system/httpd.service.d/keepalived-ha-chk_events.conf"));
   });
 
@@ -147,7 +147,7 @@ describe("track-process rendering", () => {
   });
 
   it("in a container, a process other than the web server's is refused with the node and the fix", () => {
-    assert.throws(() => renderNode(loadClusterModel(withEventCheck({ process: "haproxy" })), "keepalived-master", "debian", "pw", NSPAWN),
+    assert.throws(() => renderNode(loadClusterModel(withEventCheck({ process: "haproxy" })), "keepalived-master", "debian", ["pw"], NSPAWN),
       /check chk_events tracks the process "haproxy", but keepalived-master is a systemd-nspawn container.*leave checks\[\]\.process out, or use type process/);
     // On a VM any process works.
     assert.match(conf(withEventCheck({ process: "haproxy" }), "debian"), /process haproxy\n/);
@@ -163,7 +163,7 @@ describe("track-process rendering", () => {
 
 describe("files by deploy step", () => {
   it("keepalived files, the page and the hooks each go to their own step", () => {
-    const files = renderNode(loadClusterModel(withEventCheck({}, true)), "keepalived-master", "debian", "pw", NSPAWN);
+    const files = renderNode(loadClusterModel(withEventCheck({}, true)), "keepalived-master", "debian", ["pw"], NSPAWN);
     const groups = groupNodeFiles(files, "debian");
     assert.equal(groups.site.path, "/var/www/html/index.html");
     assert.ok(groups.keepalived.every((f) => f.path.startsWith("/etc/keepalived/")));
@@ -203,4 +203,26 @@ describe("web server hooks step", () => {
     assert.match(undo, /rm -rf \/run\/keepalived-ha/);
     assert.match(undo, /systemctl daemon-reload/);
   });
+});
+
+describe("track-process with several VRRP instances", () => {
+  const config = {
+    nodes: [{ name: "web-a", address: "10.20.0.11" }, { name: "web-b", address: "10.20.0.12" }],
+    vrrp: [
+      { instanceName: "VI_A", interface: "eth0", virtualRouterId: 31, vips: ["10.20.0.101/24"], priorities: { "web-a": 150, "web-b": 100 }, track: ["chk_events"] },
+      { instanceName: "VI_B", interface: "eth0", virtualRouterId: 32, vips: ["10.20.0.102/24"], priorities: { "web-a": 100, "web-b": 150 }, track: ["chk_http"] },
+    ],
+    checks: [{ name: "chk_events", type: "track-process" }, { name: "chk_http", type: "http", interval: 2 }],
+  };
+  const instance = (text: string, name: string) => text.slice(text.indexOf(`vrrp_instance ${name} {`)).split(/\n\}\n/)[0];
+
+  for (const [label, platform, keyword] of [["VM", {}, "track_process"], ["container", NSPAWN, "track_file"]] as const) {
+    it(`each instance tracks only its own checks (${label})`, () => {
+      const text = renderKeepalivedConfText(loadClusterModel(config), "web-a", ["a", "b"], { os: osProfile("debian"), platform });
+      assert.match(instance(text, "VI_A"), new RegExp(`${keyword} \\{\\n {8}chk_events\\n {4}\\}`));
+      assert.doesNotMatch(instance(text, "VI_A"), /track_script/);
+      assert.match(instance(text, "VI_B"), /track_script \{\n {8}chk_http\n {4}\}/);
+      assert.doesNotMatch(instance(text, "VI_B"), /track_process|track_file/);
+    });
+  }
 });

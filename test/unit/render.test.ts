@@ -35,42 +35,43 @@ function matchSnapshot(name: string, actual: string): void {
   assert.equal(actual, fs.readFileSync(file, "utf8"), `snapshot ${name} differs; if intended, rerun with UPDATE_SNAPSHOTS=1`);
 }
 
-const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPass: string; container?: string }[] = [
-  { stack: "Pulumi.dev.yaml", family: "rhel", authPass: "1111" },
-  { stack: "examples/unicast.yaml", family: "debian", authPass: "abcd1234" },
-  { stack: "examples/fast-v3.yaml", family: "debian", authPass: "unused" },
+const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPasses: string[]; container?: string }[] = [
+  { stack: "Pulumi.dev.yaml", family: "rhel", authPasses: ["1111"] },
+  { stack: "examples/unicast.yaml", family: "debian", authPasses: ["abcd1234"] },
+  { stack: "examples/fast-v3.yaml", family: "debian", authPasses: ["unused"] },
   // The same stack on container hosts: track_file fed by the web server's systemd hooks.
-  { stack: "examples/fast-v3.yaml", family: "debian", authPass: "unused", container: "systemd-nspawn" },
-  { stack: "examples/one-master-many-backups.yaml", family: "rhel", authPass: "x" },
+  { stack: "examples/fast-v3.yaml", family: "debian", authPasses: ["unused"], container: "systemd-nspawn" },
+  { stack: "examples/one-master-many-backups.yaml", family: "rhel", authPasses: ["x"] },
+  { stack: "examples/active-active.yaml", family: "debian", authPasses: ["passA", "passB"] },
 ];
 
 describe("snapshots", () => {
-  for (const { stack, family, authPass, container } of SNAPSHOTS) {
+  for (const { stack, family, authPasses, container } of SNAPSHOTS) {
     const model = stackModel(stack);
     for (const node of model.nodes) {
       const name = `${path.basename(stack, ".yaml").replace(/^Pulumi\./, "")}.${node.name}.${family}${container ? `.${container}` : ""}.txt`;
       const platform = container ? { container } : {};
-      it(name, () => matchSnapshot(name, asSnapshot(renderNode(model, node.name, family, authPass, platform))));
+      it(name, () => matchSnapshot(name, asSnapshot(renderNode(model, node.name, family, authPasses, platform))));
     }
   }
 });
 
 describe("determinism", () => {
   it("same input gives byte-identical output", () => {
-    const a = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", "1111");
-    const b = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", "1111");
+    const a = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", ["1111"]);
+    const b = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", ["1111"]);
     assert.deepEqual(a, b);
   });
   it("key order in the input does not matter", () => {
     const shuffled = Object.fromEntries(Object.entries(seedConfig()).reverse());
     shuffled.vrrp = Object.fromEntries(Object.entries(shuffled.vrrp).reverse());
     assert.deepEqual(
-      renderNode(loadClusterModel(shuffled), "keepalived-backup", "debian", "p"),
-      renderNode(loadClusterModel(seedConfig()), "keepalived-backup", "debian", "p"),
+      renderNode(loadClusterModel(shuffled), "keepalived-backup", "debian", ["p"]),
+      renderNode(loadClusterModel(seedConfig()), "keepalived-backup", "debian", ["p"]),
     );
   });
   it("files are sorted by path", () => {
-    const paths = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", "p").map((f) => f.path);
+    const paths = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", ["p"]).map((f) => f.path);
     assert.deepEqual(paths, [...paths].sort());
     assert.deepEqual(paths, [
       "/etc/keepalived/backup.sh", "/etc/keepalived/check_chk_httpd.sh", "/etc/keepalived/fault.sh",
@@ -80,7 +81,7 @@ describe("determinism", () => {
 });
 
 describe("keepalived.conf", () => {
-  const conf = (raw: Record<string, any>, node = "keepalived-master", pass = "1111") => renderKeepalivedConfText(loadClusterModel(raw), node, pass);
+  const conf = (raw: Record<string, any>, node = "keepalived-master", pass = "1111") => renderKeepalivedConfText(loadClusterModel(raw), node, [pass]);
 
   it("uses router_id, never the seed's route_id", () => {
     assert.match(conf(seedConfig()), /^ {4}router_id httpd_keep$/m);
@@ -88,7 +89,7 @@ describe("keepalived.conf", () => {
   });
   it("auth_pass comes from the parameter and the file is secret", () => {
     assert.match(conf(seedConfig(), "keepalived-master", "s3cret"), /auth_type PASS\n {8}auth_pass s3cret\n/);
-    const all = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", "s3cret");
+    const all = renderNode(loadClusterModel(seedConfig()), "keepalived-master", "rhel", ["s3cret"]);
     const file = all.find((f) => f.path.endsWith("keepalived.conf"))!;
     assert.equal(file.secret, true);
     assert.equal(file.mode, "0600");
@@ -158,7 +159,7 @@ describe("keepalived.conf", () => {
 
 describe("check, notify and page files", () => {
   const files = (raw: Record<string, any>, family: "debian" | "rhel" = "rhel", node = "keepalived-master") =>
-    Object.fromEntries(renderNode(loadClusterModel(raw), node, family, "p").map((f) => [f.path, f]));
+    Object.fromEntries(renderNode(loadClusterModel(raw), node, family, ["p"]).map((f) => [f.path, f]));
 
   it("process check defaults to the OS's web server process", () => {
     const raw = seedWith((c) => { delete c.checks[0].process; });
@@ -207,6 +208,6 @@ describe("check, notify and page files", () => {
     assert.equal(files(noSite, "debian", "keepalived-backup")["/var/www/html/index.html"].content, "<h1> hello from keepalived-backup </h1>\n");
   });
   it("unknown node name is a programming error", () => {
-    assert.throws(() => renderNode(loadClusterModel(seedConfig()), "nope", "rhel", "p"), /no node named "nope"/);
+    assert.throws(() => renderNode(loadClusterModel(seedConfig()), "nope", "rhel", ["p"]), /no node named "nope"/);
   });
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { loadClusterModel, readStackFile } from "../../core";
+import { loadClusterModel, memberOf, readStackFile } from "../../core";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -46,13 +46,14 @@ describe("readStackFile", () => {
     const { values, problems } = readStackFile(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8"), "Pulumi.dev.yaml");
     assert.deepEqual(problems, []);
     const model = loadClusterModel(values);
-    assert.deepEqual(model.nodes.map((n) => [n.name, n.address, n.priority, n.state, n.os]), [
+    assert.deepEqual(model.nodes.map((n) => [n.name, n.address, memberOf(model.instances[0], n.name).priority,
+      memberOf(model.instances[0], n.name).state, n.os]), [
       ["keepalived-master", "192.168.0.128", 100, "BACKUP", "rhel"],
       ["keepalived-backup", "192.168.0.129", 80, "BACKUP", "rhel"],
     ]);
-    assert.deepEqual(model.vrrp.vips, ["192.168.0.130/24"]);
-    assert.equal(model.vrrp.virtualRouterId, 151);
-    assert.equal(model.vrrp.nopreempt, true);
+    assert.deepEqual(model.instances[0].vips, ["192.168.0.130/24"]);
+    assert.equal(model.instances[0].virtualRouterId, 151);
+    assert.equal(model.instances[0].nopreempt, true);
     assert.equal(model.firewall, "disable");
   });
 

@@ -342,7 +342,62 @@ const RULES: RuleCase[] = [
     ],
     good: [(c) => { c.nodes[0].priority = "100"; c.vrrp.nopreempt = "true"; }],
   },
+  {
+    rule: "vrrp as a list of instances",
+    bad: [
+      { change: (c) => { twoInstances(c); c.vrrp[1].virtualRouterId = 151; }, key: "vrrp[1].virtualRouterId", message: /already used by vrrp\[0\]/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1].vips = ["192.168.0.130/24"]; }, key: "vrrp[1].vips[0]", message: /already a VIP of vrrp\[0\]/ },
+      { change: (c) => { twoInstances(c); c.vrrp[0].instanceName = "WEB"; c.vrrp[1].instanceName = "WEB"; }, key: "vrrp[1].instanceName", message: /unique/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1].instanceName = "VI_1"; delete c.vrrp[0].instanceName; }, key: "vrrp[1].instanceName", message: /already the name of vrrp\[0\]/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1].version = 3; c.vrrp[1].advertInt = 0.5; }, key: "vrrp[1].version", message: /same VRRP version/ },
+      { change: (c) => { twoInstances(c); c.nodes[0].state = "BACKUP"; }, key: "nodes[0].state", message: /derived per instance/ },
+      { change: (c) => { twoInstances(c); c.vrrp[0].priorities = { web9: 50 }; }, key: "vrrp[0].priorities.web9", message: /not a node name/ },
+      { change: (c) => { twoInstances(c); c.vrrp[0].priorities = { "keepalived-master": 300 }; }, key: "vrrp[0].priorities.keepalived-master", message: /1 to 255/ },
+      { change: (c) => { twoInstances(c); c.vrrp[0].priorities = { "keepalived-master": "top" }; }, key: "vrrp[0].priorities.keepalived-master", message: /must be a number/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1].track = ["chk_nginx"]; }, key: "vrrp[1].track[0]", message: /not the name of a check; use one of chk_httpd/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1].track = []; }, key: "vrrp[1].track", message: /is empty/ },
+      { change: (c) => { c.vrrp = []; }, key: "vrrp", message: /empty list/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1] = "VI_2"; }, key: "vrrp[1]", message: /mapping/ },
+      { change: (c) => { twoInstances(c); delete c.vrrp[1].virtualRouterId; }, key: "vrrp[1].virtualRouterId", message: /required/ },
+      { change: (c) => { twoInstances(c); c.vrrp[1].routerID = 3; }, key: "vrrp[1].routerID", message: /did you mean/ },
+      { change: (c) => { twoInstances(c); delete c.nodes[0].priority; c.vrrp[0].priorities = { "keepalived-master": 100 }; },
+        key: "nodes[0].priority", message: /required.*vrrp\[\]\.priorities/ },
+      // The seed's unreachable election, in the second instance only: its message says which instance.
+      { change: (c) => {
+        twoInstances(c);
+        c.checks.push({ name: "chk_port", type: "tcp", port: 80, weight: 10 });
+        c.vrrp[0].track = ["chk_httpd"];
+        c.vrrp[1].nopreempt = false;
+      }, key: "checks[1].weight", message: /weight 10 in vrrp\[1\]: when chk_port fails on keepalived-master.*80 \+ 10 = 90.*weight 21/ },
+    ],
+    good: [
+      twoInstances,
+      // Active/active: opposite priorities per instance, no node-level priority needed.
+      (c) => {
+        twoInstances(c);
+        for (const n of c.nodes) delete n.priority;
+        c.vrrp[0].priorities = { "keepalived-master": 150, "keepalived-backup": 100 };
+        c.vrrp[1].priorities = { "keepalived-master": 100, "keepalived-backup": 150 };
+      },
+      // A weighted check the first instance does not track cannot break its election.
+      (c) => {
+        twoInstances(c);
+        c.checks.push({ name: "chk_port", type: "tcp", port: 80, weight: 10 });
+        c.vrrp[0].track = ["chk_httpd"];
+        c.vrrp[1].track = ["chk_httpd"];
+      },
+      // The same router id on different interfaces is a different VRRP group.
+      (c) => { twoInstances(c); c.vrrp[1].virtualRouterId = 151; c.vrrp[1].interface = "ens33"; },
+      // A one-item list is the same as a mapping.
+      (c) => { c.vrrp = [c.vrrp]; },
+    ],
+  },
 ];
+
+/** Turns the seed's single instance into two: the second with its own router id and VIP. */
+function twoInstances(c: Record<string, any>): void {
+  c.vrrp = [{ ...c.vrrp }, { ...c.vrrp, virtualRouterId: 152, vips: ["192.168.0.131/24"] }];
+}
 
 describe("validation rules", () => {
   for (const { rule, bad, good } of RULES) {
