@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --runs 10 --sizes 2,4,8 --scenarios httpd-stop,keepalived-stop,node-crash,partition]
+ * npm run bench -- --reanalyze   (drill rows recomputed from the runs saved under out/bench; nothing re-measured)
  *
  * On the lab, in one run: lab up timings, cold `pulumi up` on fresh hosts, no-change `up`, `destroy`, peak
  * memory of the engine, drill timings (p50/p95 per scenario and profile), and cold `up` for several cluster
@@ -10,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { percentile, Scenario, SCENARIOS } from "../core/drill";
+import { analyzeDrill, DrillMetrics, percentile, Scenario, SCENARIOS } from "../core/drill";
 import { runDrill } from "./drill";
 import { parseFlags, REPO_ROOT } from "./lib/stack";
 import { durationsByKind, overlap, stepTimings } from "./lib/step-timings";
@@ -78,8 +79,44 @@ interface SizeResult {
 interface DrillSummary { profile: string; scenario: Scenario; runs: number; p50: number | undefined; p95: number | undefined;
   movedP50: number | undefined; failedP50: number | undefined; lostAfterNewMaster: number; failbackP50: number | undefined }
 
+/** Where the drills of a bench run keep their per-run JSON (samples, events, metrics). */
+const DRILL_DIR = path.join(REPO_ROOT, "out", "bench");
+
+/** One row of the drill table from the runs of a profile and scenario. */
+function summarize(profile: string, scenario: Scenario, results: readonly DrillMetrics[]): DrillSummary {
+  const ms = (f: (r: DrillMetrics) => number | undefined) => results.flatMap((r) => { const v = f(r); return v === undefined ? [] : [v]; });
+  return { profile, scenario, runs: results.length,
+    p50: percentile(ms((r) => r.outageMs), 50), p95: percentile(ms((r) => r.outageMs), 95),
+    movedP50: percentile(ms((r) => r.vipMovedMs), 50), failedP50: percentile(ms((r) => r.failedRequests), 50),
+    lostAfterNewMaster: results.reduce((a, r) => a + r.failedAfterNewMaster, 0),
+    failbackP50: percentile(ms((r) => r.failbackMs), 50) };
+}
+
+/**
+ * `--reanalyze`: recomputes the drill rows of bench/report.json from the per-run JSON the drills saved under
+ * out/bench (with the current analyzeDrill) and rewrites the report; nothing else is measured again.
+ */
+function reanalyze(): void {
+  const benchDir = path.join(REPO_ROOT, "bench");
+  const report = JSON.parse(fs.readFileSync(path.join(benchDir, "report.json"), "utf8"));
+  report.drills = (report.drills as DrillSummary[]).map((row) => {
+    const prefix = `test-bench-${row.profile}-${row.scenario}-run`;
+    const runs = fs.readdirSync(DRILL_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).map((f) => {
+      const saved = JSON.parse(fs.readFileSync(path.join(DRILL_DIR, f), "utf8"));
+      return analyzeDrill(saved.samples, saved.events, saved.metrics.oldMaster);
+    });
+    return runs.length > 0 ? summarize(row.profile, row.scenario, runs) : row;
+  });
+  report.reanalyzed = new Date().toISOString();
+  fs.writeFileSync(path.join(benchDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills, report.bySize,
+    { coldUp2: report.coldUp2, noChange: report.noChange, destroy: report.destroy }));
+  log("re-analyzed the drills from out/bench; wrote bench/report.md and bench/report.json");
+}
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), []);
+  const flags = parseFlags(process.argv.slice(2), ["reanalyze"]);
+  if (flags.has("reanalyze")) return reanalyze();
   const runs = Number(flags.get("runs") ?? 10);
   const sizes = (flags.get("sizes") ?? "2,4,8").split(",").map(Number);
   const scenarios = (flags.get("scenarios") ?? SCENARIOS.join(",")).split(",") as Scenario[];
@@ -105,13 +142,8 @@ async function main(): Promise<void> {
       if (profile === "default") { coldUp2 = up; noChange = again; }
       // The drill tools read Pulumi.<stack>.yaml; the throwaway stack's file is one.
       for (const scenario of scenarios) {
-        const results = await runDrill(stack.name, scenario, runs, 30, path.join(REPO_ROOT, "out", "bench"), (l) => log(`${profile} ${l}`));
-        const ms = (f: (r: (typeof results)[number]) => number | undefined) => results.flatMap((r) => { const v = f(r); return v === undefined ? [] : [v]; });
-        drills.push({ profile, scenario, runs: results.length,
-          p50: percentile(ms((r) => r.outageMs), 50), p95: percentile(ms((r) => r.outageMs), 95),
-          movedP50: percentile(ms((r) => r.vipMovedMs), 50), failedP50: percentile(ms((r) => r.failedRequests), 50),
-          lostAfterNewMaster: results.reduce((a, r) => a + r.failedAfterNewMaster, 0),
-          failbackP50: percentile(ms((r) => r.failbackMs), 50) });
+        const results = await runDrill(stack.name, scenario, runs, 30, DRILL_DIR, (l) => log(`${profile} ${l}`));
+        drills.push(summarize(profile, scenario, results));
       }
       const d = timedPulumi(stack, ["destroy", "--yes"]);
       if (profile === "default") destroy = d;
@@ -159,6 +191,7 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "",
     `Run ${report.date} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node.js ${m.node}; lab hosts are`,
     "systemd-nspawn containers on one bridge of the same machine. Reproduce with `npm run bench`.",
+    ...(report.reanalyzed ? [`Drill rows re-analyzed ${report.reanalyzed} from the same runs (\`npm run bench -- --reanalyze\`).`] : []),
     "",
     "## Engine",
     "",
