@@ -99,15 +99,17 @@ function summarize(profile: string, scenario: Scenario, results: readonly DrillM
 function reanalyze(): void {
   const benchDir = path.join(REPO_ROOT, "bench");
   const report = JSON.parse(fs.readFileSync(path.join(benchDir, "report.json"), "utf8"));
+  let newest = 0;
   report.drills = (report.drills as DrillSummary[]).map((row) => {
     const prefix = `test-bench-${row.profile}-${row.scenario}-run`;
     const runs = fs.readdirSync(DRILL_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).map((f) => {
+      newest = Math.max(newest, fs.statSync(path.join(DRILL_DIR, f)).mtimeMs);
       const saved = JSON.parse(fs.readFileSync(path.join(DRILL_DIR, f), "utf8"));
       return analyzeDrill(saved.samples, saved.events, saved.metrics.oldMaster);
     });
     return runs.length > 0 ? summarize(row.profile, row.scenario, runs) : row;
   });
-  report.reanalyzed = new Date().toISOString();
+  report.reanalyzed = { at: new Date().toISOString(), drillsMeasuredUntil: new Date(newest).toISOString() };
   fs.writeFileSync(path.join(benchDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills, report.bySize,
     { coldUp2: report.coldUp2, noChange: report.noChange, destroy: report.destroy }));
@@ -191,7 +193,8 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "",
     `Run ${report.date} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node.js ${m.node}; lab hosts are`,
     "systemd-nspawn containers on one bridge of the same machine. Reproduce with `npm run bench`.",
-    ...(report.reanalyzed ? [`Drill rows re-analyzed ${report.reanalyzed} from the same runs (\`npm run bench -- --reanalyze\`).`] : []),
+    ...(report.reanalyzed ? [`The drill rows come from the runs saved under out/bench (the last ended ${(report.reanalyzed as Record<string, string>).drillsMeasuredUntil}),`,
+      `re-analyzed ${(report.reanalyzed as Record<string, string>).at} (\`npm run bench -- --reanalyze\`); the other rows are from the run above.`] : []),
     "",
     "## Engine",
     "",
@@ -208,7 +211,7 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "| nodes | lab up | cold pulumi up | peak RSS | steps at once (mean) | " + STEP_KINDS.map((k) => `${k} step mean / max`).join(" | ") + " |",
     `|---|---|---|---|---|${STEP_KINDS.map(() => "---|").join("")}`,
     ...bySize.map((b) => `| ${b.nodes} | ${b.labUpSeconds.toFixed(1)} s | ${b.coldUpSeconds.toFixed(1)} s | ${b.peakMiB.toFixed(0)} MiB | ` +
-      `${b.overlap.toFixed(1)} | ${STEP_KINDS.map((k) => `${b.steps[k].mean.toFixed(1)} / ${b.steps[k].max} s`).join(" | ")} |`),
+      `${b.overlap?.toFixed(1) ?? "-"} | ${STEP_KINDS.map((k) => (b.steps?.[k] ? `${b.steps[k].mean.toFixed(1)} / ${b.steps[k].max} s` : "-")).join(" | ")} |`),
     "",
     two && eight ? `8 nodes / 2 nodes: ${(eight.coldUpSeconds / two.coldUpSeconds).toFixed(2)} × (target ≤ 1.5 ×).` : "",
     "Step times come from the engine's event log (whole seconds). All lab hosts share this machine's cores, so",
