@@ -1,12 +1,12 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ClusterModel, detectOsFamily, findNode, firewallCommands, installPackagesCommand, KEEPALIVED_DIR, OsFamily,
-  osProfile, packagesFor, removePackagesCommand, renderNode,
+  ClusterModel, detectOsFamily, detectPlatform, eventChecks, findNode, firewallCommands, groupNodeFiles, HostPlatform,
+  installPackagesCommand, OsFamily, osProfile, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
-  StepScripts,
+  StepScripts, webServerHooksStep,
 } from "../core/deploy-steps";
 import { RemoteCommand } from "./providers/remote-command";
 import { SshConnection } from "./providers/ssh-exec";
@@ -33,6 +33,8 @@ export interface ClusterNodeArgs {
 export class ClusterNode extends pulumi.ComponentResource {
   /** The OS family the node's files were rendered for. */
   public readonly osFamily: pulumi.Output<OsFamily>;
+  /** The platform detected on the host (container or not) the node's files were rendered for. */
+  public readonly platform: pulumi.Output<HostPlatform>;
   /** Digest of everything pushed to the host; changes when the node's desired state changes. */
   public readonly desiredStateDigest: pulumi.Output<string>;
   /** The keepalived step; the next node in the rolling order waits for it. */
@@ -95,6 +97,7 @@ export class ClusterNode extends pulumi.ComponentResource {
       return family;
     });
     const os = this.osFamily.apply(osProfile);
+    this.platform = identify.stdout.apply(detectPlatform);
 
     const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
       const commands = firewallCommands(family, model.firewall);
@@ -110,18 +113,24 @@ export class ClusterNode extends pulumi.ComponentResource {
       };
     }), [firewall]);
 
-    // Rendering needs the OS (process names, docroot) and the passwords: all are outputs.
+    // Rendering needs the OS (process names, docroot), the platform (event checks) and the passwords: all outputs.
     const authPasses = pulumi.secret(pulumi.all([...args.authPasses]));
-    const files = pulumi.all([this.osFamily, authPasses])
-      .apply(([family, passwords]) => renderNode(model, node.name, family, passwords));
-    const keepalivedFiles = files.apply((all) => all.filter((f) => f.path.startsWith(`${KEEPALIVED_DIR}/`)));
-    const siteFiles = files.apply((all) => all.filter((f) => !f.path.startsWith(`${KEEPALIVED_DIR}/`)));
+    const files = pulumi.all([this.osFamily, this.platform, authPasses])
+      .apply(([family, platform, passwords]) => renderNode(model, node.name, family, passwords, platform));
+    const groups = pulumi.all([files, this.osFamily]).apply(([all, family]) => groupNodeFiles(all, family));
 
     const site = step("site", "write the index page", os.apply(siteStep), [packages],
-      siteFiles.apply((f) => f[0].content));
-    const keepalivedBundle = pulumi.secret(keepalivedFiles.apply(encodeBundle));
+      groups.apply((g) => g.site.content));
+    // Only stacks with a track-process check get this step: in a container it installs the web server's hooks
+    // that stand in for keepalived's track_process; elsewhere it has nothing to install.
+    const hooks = eventChecks(model).length === 0 ? undefined : step("web-server-hooks", "install the web server hooks",
+      pulumi.all([os, this.platform]).apply(([profile, platform]) =>
+        webServerHooksStep(profile, webServerHookStates(model, { os: profile, platform }))),
+      [packages], groups.apply((g) => encodeBundle(g.webServerHooks)));
+    const keepalivedBundle = pulumi.secret(groups.apply((g) => encodeBundle(g.keepalived)));
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
-      keepalivedConfigStep(node.name, model.instances.flatMap((i) => i.vips)), [packages, ...(args.configAfter ?? [])], keepalivedBundle);
+      keepalivedConfigStep(node.name, model.instances.flatMap((i) => i.vips)),
+      [packages, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when a VRRP password changes (the keepalived step may have stopped
@@ -132,6 +141,6 @@ export class ClusterNode extends pulumi.ComponentResource {
       pulumi.all([os, passwordDigest]).apply(([profile, digest]) => servicesStep(profile, digest)),
       [site, this.keepalivedStep]);
 
-    this.registerOutputs({ osFamily: this.osFamily });
+    this.registerOutputs({ osFamily: this.osFamily, platform: this.platform });
   }
 }

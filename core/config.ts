@@ -81,10 +81,14 @@ export interface VrrpConfig {
 export interface CheckConfig {
   /** `vrrp_script` name and file name part (`check_<name>.sh`): `[A-Za-z0-9_-]`, unique. */
   name?: string;
-  /** `process` | `tcp` | `http` | `pidfile` | `script`. */
+  /** `process` | `tcp` | `http` | `pidfile` | `script` | `track-process`. */
   type?: string;
-  /** process: process name (default: the OS's web server process). */
+  /** process, track-process: process name (default: the OS's web server process). */
   process?: string;
+  /** track-process: how many processes of that name must run (default 1). */
+  quorum?: number;
+  /** track-process: seconds a lost (or regained) quorum must last before it counts (default: none). */
+  delay?: number;
   /** tcp: port (default 80). */
   port?: number;
   /** tcp: host to connect to (default 127.0.0.1). */
@@ -198,7 +202,7 @@ export interface ParsedConfig {
 // Known keys per section, in documentation order; also used for "did you mean".
 export const NODE_KEYS = ["name", "address", "priority", "state", "port", "user", "interface", "hostKey", "os", "site"] as const;
 export const VRRP_KEYS = ["interface", "virtualRouterId", "vips", "advertInt", "nopreempt", "preemptDelay", "version", "unicast", "unicastPeers", "authPass", "instanceName", "priorities", "track"] as const;
-export const CHECK_KEYS = ["name", "type", "process", "port", "host", "url", "expectStatus", "path", "body", "file", "interval", "timeout", "fall", "rise", "weight"] as const;
+export const CHECK_KEYS = ["name", "type", "process", "quorum", "delay", "port", "host", "url", "expectStatus", "path", "body", "file", "interval", "timeout", "fall", "rise", "weight"] as const;
 export const NOTIFY_KEYS = ["logFile", "commands"] as const;
 export const NOTIFY_STATES = ["master", "backup", "fault", "stop"] as const;
 export const GLOBAL_DEFS_KEYS = ["notificationEmails", "notificationEmailFrom", "smtpServer", "smtpConnectTimeout", "routerId", "scriptUser", "enableScriptSecurity"] as const;
@@ -414,6 +418,8 @@ function readCheck(reader: ObjectReader): CheckConfig {
     name: r.string("name"),
     type: r.string("type"),
     process: r.string("process"),
+    quorum: r.number("quorum"),
+    delay: r.number("delay"),
     port: r.number("port"),
     host: r.string("host"),
     url: r.string("url"),

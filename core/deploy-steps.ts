@@ -4,7 +4,8 @@
  * stdin as a bundle (one `path mode base64` line per file), so secrets stay out of command text, process
  * lists and error messages.
  */
-import { DETECT_OS_COMMAND, OsProfile, shellQuote } from "./os";
+import { IDENTIFY_HOST_COMMAND, OsProfile, shellQuote } from "./os";
+import { EVENT_STATE_DIR, EVENT_TMPFILES_PATH, WebServerHookState } from "./render/event-checks";
 import { KEEPALIVED_DIR, RenderedFile } from "./render/types";
 
 /** Where the steps keep what they need to undo themselves. Root-only. */
@@ -42,9 +43,61 @@ export function decodeBundle(bundle: string): RenderedFile[] {
   });
 }
 
-/** Waits for the host and prints its os-release identity (the component detects the family from it). */
+/**
+ * Waits for the host and prints its os-release identity and whether it is a container (the component
+ * detects the family and the platform from it: detectOsFamily, detectPlatform).
+ */
 export function identifyHostStep(): StepScripts {
-  return { apply: DETECT_OS_COMMAND };
+  return { apply: IDENTIFY_HOST_COMMAND };
+}
+
+/**
+ * The web server's systemd hooks for event-driven checks in a container (render/event-checks.ts): the drop-ins
+ * and the tmpfiles.d entry come on stdin as a bundle (possibly empty: then it only removes what an earlier run
+ * installed). Makes the state folder, reloads systemd, and writes each state file from the unit's state now,
+ * since a unit that is already running never runs its new ExecStartPost. Runs before the keepalived step:
+ * keepalived drops a track_file whose folder does not exist. Undo removes the hooks, the folder and reloads.
+ */
+export function webServerHooksStep(os: OsProfile, states: readonly WebServerHookState[]): StepScripts {
+  const managed = `${STATE_DIR}/web-server-hooks.files`;
+  const web = shellQuote(os.webServerService);
+  const removeManaged = [
+    `if [ -f ${managed} ]; then`,
+    `  while read -r path; do rm -f "$path"; rmdir "$(dirname "$path")" 2>/dev/null || true; done < ${managed}`,
+    `  rm -f ${managed}`,
+    `fi`,
+  ];
+  return {
+    apply: [
+      STRICT,
+      `install -d -m 0700 ${STATE_DIR}`,
+      `new=$(mktemp)`,
+      `trap 'rm -f "$new"' EXIT`,
+      `while read -r path mode b64; do`,
+      `  install -d -m 0755 "$(dirname "$path")"`,
+      `  printf '%s' "$b64" | base64 -d > "$path.keepalived-ha-new"`,
+      `  chmod "$mode" "$path.keepalived-ha-new"`,
+      `  mv -f "$path.keepalived-ha-new" "$path"`,
+      `  echo "$path" >> "$new"`,
+      `done`,
+      `if [ -f ${managed} ]; then`,
+      `  { grep -vxF -f "$new" ${managed} || true; } | while read -r path; do rm -f "$path"; rmdir "$(dirname "$path")" 2>/dev/null || true; done`,
+      `fi`,
+      `if [ -s "$new" ]; then cp "$new" ${managed}; else rm -f ${managed}; fi`,
+      `systemctl daemon-reload`,
+      ...(states.length > 0 ? [
+        `systemd-tmpfiles --create ${EVENT_TMPFILES_PATH}`,
+        `if systemctl is-active --quiet ${web}; then running=yes; else running=no; fi`,
+        ...states.map((s) => `if [ "$running" = yes ]; then echo ${s.running} > ${s.file}; else echo ${s.stopped} > ${s.file}; fi`),
+      ] : [`rm -rf ${EVENT_STATE_DIR}`]),
+    ].join("\n"),
+    undo: [
+      STRICT,
+      ...removeManaged,
+      `rm -rf ${EVENT_STATE_DIR}`,
+      `systemctl daemon-reload`,
+    ].join("\n"),
+  };
 }
 
 /**

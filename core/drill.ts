@@ -55,10 +55,11 @@ export function analyzeDrill(samples: readonly ProbeSample[], events: DrillEvent
   const duringFault = samples.filter((s) => s.t >= events.faultAt && s.t < restoreAt);
   const afterRestore = samples.filter((s) => s.t >= restoreAt);
 
-  // The old master may still answer shortly after the fault (e.g. a check's fall count): the last good
-  // answer from it is the start of the outage.
-  const lastOld = [...beforeFault, ...duringFault].filter((s) => s.node === oldMaster).pop();
+  // The old master may still answer shortly after the fault (e.g. a check's fall count): its last good
+  // answer before the new master's first is the start of the outage. (In a split brain the old master may
+  // answer again later, when a gratuitous ARP turns the neighbours back to it; that is no outage.)
   const firstNew = duringFault.find((s) => s.node !== undefined && s.node !== oldMaster);
+  const lastOld = [...beforeFault, ...duringFault].filter((s) => s.node === oldMaster && (firstNew === undefined || s.t < firstNew.t)).pop();
   const failedRequests = duringFault.filter((s) => s.node === undefined && (firstNew === undefined || s.t < firstNew.t)).length;
   const failedAfterNewMaster = firstNew === undefined ? 0
     : duringFault.filter((s) => s.t > firstNew.t && s.node === undefined).length;

@@ -27,6 +27,7 @@ export const DEFAULTS = {
   checkFall: 2,
   checkRise: 1,
   checkWeight: 0,
+  trackProcessQuorum: 1,
   tcpPort: 80,
   tcpHost: "127.0.0.1",
   httpUrl: "http://127.0.0.1/",
@@ -48,8 +49,12 @@ export interface CheckModel {
   readonly name: string;
   /** Check style. */
   readonly type: CheckType;
-  /** process: process name; undefined = the OS's web server process (known only per node). */
+  /** process, track-process: process name; undefined = the OS's web server process (known only per node). */
   readonly process?: string;
+  /** track-process: processes of that name that must run. */
+  readonly quorum: number;
+  /** track-process: seconds a lost or regained quorum must last before it counts; undefined = none. */
+  readonly delay?: number;
   /** tcp: port. */
   readonly port: number;
   /** tcp: host. */
@@ -245,6 +250,8 @@ function checkModel(check: CheckConfig, body: string | undefined): CheckModel {
     name: check.name!,
     type: check.type as CheckType,
     process: check.process,
+    quorum: check.quorum ?? DEFAULTS.trackProcessQuorum,
+    ...(check.delay !== undefined ? { delay: check.delay } : {}),
     port: check.port ?? DEFAULTS.tcpPort,
     host: check.host ?? DEFAULTS.tcpHost,
     url: check.url ?? DEFAULTS.httpUrl,

@@ -108,6 +108,42 @@ export function detectOsFamily(osRelease: string): OsFamily | undefined {
   return undefined;
 }
 
+/** Facts about the machine a node runs on that change what keepalived can do there. */
+export interface HostPlatform {
+  /**
+   * The container technology (`systemd-nspawn`, `lxc`, `docker`, ...), or undefined on a VM or bare metal.
+   * In a container keepalived's `track_process` cannot work: the kernel's proc connector (cn_proc) only
+   * answers listeners in the initial network (and pid/user) namespace, so keepalived logs "Failed to set/clear
+   * process event listen - errno 111" and the instance stays in FAULT.
+   */
+  readonly container?: string;
+}
+
+/** A VM or bare-metal host: every keepalived feature works. */
+export const BARE_METAL: HostPlatform = {};
+
+/** True when the host can give keepalived process events (track_process). */
+export function hasProcessEvents(platform: HostPlatform): boolean {
+  return platform.container === undefined;
+}
+
+/**
+ * Shell command whose output `detectOsFamily` and `detectPlatform` understand: the os-release identity plus
+ * one `CONTAINER=` line from `systemd-detect-virt --container` (`none` outside a container; empty where
+ * systemd-detect-virt is missing).
+ */
+export const IDENTIFY_HOST_COMMAND = `${DETECT_OS_COMMAND}; echo "CONTAINER=$(systemd-detect-virt --container 2>/dev/null || true)"`;
+
+/**
+ * The platform from the output of IDENTIFY_HOST_COMMAND. Without a `CONTAINER=` line (or with an empty one:
+ * no systemd-detect-virt) the host counts as a VM or bare metal, the case that needs no substitute.
+ */
+export function detectPlatform(identifyOutput: string): HostPlatform {
+  const match = /^CONTAINER=(.*)$/m.exec(identifyOutput);
+  const value = match === null ? "" : unquote(match[1]);
+  return value === "" || value === "none" ? {} : { container: value };
+}
+
 /** Packages a node needs: keepalived, the web server, and curl when an http check is used. */
 export function packagesFor(family: OsFamily, needsCurl: boolean): string[] {
   const profile = OS_PROFILES[family];

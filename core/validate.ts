@@ -10,17 +10,23 @@ import { ConfigError, ConfigProblem, show } from "./problem";
 export { ConfigError, ConfigProblem };
 
 /** Check types and the fields each one may use. */
-export const CHECK_TYPES = ["process", "tcp", "http", "pidfile", "script"] as const;
+export const CHECK_TYPES = ["process", "tcp", "http", "pidfile", "script", "track-process"] as const;
 /** A check type. */
 export type CheckType = (typeof CHECK_TYPES)[number];
 
-const COMMON_CHECK_FIELDS = ["name", "type", "interval", "timeout", "fall", "rise", "weight"];
+/** The event-driven check type: no script, no polling (keepalived's track_process, or its substitute). */
+export const EVENT_CHECK_TYPE = "track-process";
+
+const COMMON_CHECK_FIELDS = ["name", "type", "weight"];
+/** Fields of the polled checks (a script keepalived runs every `interval`). */
+const POLLING_CHECK_FIELDS = ["interval", "timeout", "fall", "rise"];
 const CHECK_TYPE_FIELDS: Readonly<Record<CheckType, readonly string[]>> = {
   process: ["process"],
   tcp: ["port", "host"],
   http: ["url", "expectStatus"],
   pidfile: ["path"],
   script: ["body", "file"],
+  "track-process": ["process", "quorum", "delay"],
 };
 
 /** Dotted-quad IPv4 without leading zeros (which some tools read as octal). */
@@ -380,14 +386,29 @@ function validateCheck(check: CheckConfig, i: number, p: Problems): void {
     return;
   }
   const type = check.type as CheckType;
-  const allowed = new Set([...COMMON_CHECK_FIELDS, ...CHECK_TYPE_FIELDS[type]]);
+  const polled = type !== EVENT_CHECK_TYPE;
+  const allowed = new Set([...COMMON_CHECK_FIELDS, ...(polled ? POLLING_CHECK_FIELDS : []), ...CHECK_TYPE_FIELDS[type]]);
   for (const field of Object.keys(check).sort()) {
-    if (!allowed.has(field)) {
-      const owner = CHECK_TYPES.find((t) => CHECK_TYPE_FIELDS[t].includes(field));
-      p.add(`${at}.${field}`, `is not used by a ${type} check${owner ? ` (it belongs to type ${owner})` : ""}; remove it or change the type`);
+    if (allowed.has(field)) continue;
+    if (!polled && POLLING_CHECK_FIELDS.includes(field)) {
+      p.add(`${at}.${field}`, `is not used by a ${type} check: keepalived hears of the process's exit at once and polls ` +
+        `nothing; remove it (use delay to ride out a restart), or use type process for a polled check`);
+      continue;
     }
+    const owner = CHECK_TYPES.find((t) => CHECK_TYPE_FIELDS[t].includes(field));
+    p.add(`${at}.${field}`, `is not used by a ${type} check${owner ? ` (it belongs to type ${owner})` : ""}; remove it or change the type`);
   }
   switch (type) {
+    case "track-process":
+      if (check.process !== undefined && !/^[A-Za-z0-9_.:+-]{1,15}$/.test(check.process)) {
+        p.add(`${at}.process`, `${show(check.process)} is not a process name as the kernel keeps it: use the bare name, ` +
+          `at most 15 characters, e.g. apache2 or httpd`);
+      }
+      p.integer(`${at}.quorum`, check.quorum, 1, 65535, "the number of processes of that name that must run");
+      if (check.delay !== undefined && !(check.delay >= 0 && check.delay <= 3600)) {
+        p.add(`${at}.delay`, `${show(check.delay)} is out of range: use seconds from 0 to 3600 (fractions allowed, e.g. 0.5)`);
+      }
+      break;
     case "process":
       if (check.process !== undefined && !/^[A-Za-z0-9_.:+-]{1,64}$/.test(check.process)) {
         p.add(`${at}.process`, `${show(check.process)} is not a process name: use the bare name, e.g. httpd or apache2`);
@@ -417,6 +438,10 @@ function validateCheck(check: CheckConfig, i: number, p: Problems): void {
         p.add(`${at}.body`, "is empty: write the script that exits 0 when healthy");
       }
       break;
+  }
+  if (!polled) {
+    p.integer(`${at}.weight`, check.weight, -253, 253, "0 puts the node in FAULT when the process is gone");
+    return;
   }
   p.integer(`${at}.interval`, check.interval, 1, 3600, "keepalived runs a check at most once a second");
   p.integer(`${at}.timeout`, check.timeout, 1, 3600);

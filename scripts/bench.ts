@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --runs 10 --sizes 2,4,8 --scenarios httpd-stop,keepalived-stop,node-crash,partition]
+ * npm run bench -- --reanalyze   (drill rows recomputed from the runs saved under out/bench; nothing re-measured)
  *
  * On the lab, in one run: lab up timings, cold `pulumi up` on fresh hosts, no-change `up`, `destroy`, peak
  * memory of the engine, drill timings (p50/p95 per scenario and profile), and cold `up` for several cluster
@@ -10,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { percentile, Scenario, SCENARIOS } from "../core/drill";
+import { analyzeDrill, DrillMetrics, percentile, Scenario, SCENARIOS } from "../core/drill";
 import { runDrill } from "./drill";
 import { parseFlags, REPO_ROOT } from "./lib/stack";
 import { durationsByKind, overlap, stepTimings } from "./lib/step-timings";
@@ -45,7 +46,7 @@ function timedPulumi(stack: TestStack, args: string[]): { seconds: number; peakM
 }
 
 /** The lab's generated stack config, changed per profile. */
-function profileConfig(profile: "default" | "fast"): string {
+export function profileConfig(profile: "default" | "fast"): string {
   const doc = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.lab.yaml"), "utf8"));
   const c = doc.config;
   delete c["keepalived-ha:site"]; // per-node pages, so the drill sees who answers
@@ -54,6 +55,12 @@ function profileConfig(profile: "default" | "fast"): string {
   c["keepalived-ha:checks"] = [{ name: "chk_web", type: "tcp", port: 80, interval: 1, fall: 1, rise: 1, weight: 0 }];
   if (profile === "fast") {
     c["keepalived-ha:vrrp"] = { ...c["keepalived-ha:vrrp"], version: 3, advertInt: 0.1 };
+    // Event-driven: keepalived hears of the web server's exit at once (track_process, or in the lab's containers
+    // its track_file substitute); the slower HTTP check catches a web server that runs but does not answer.
+    c["keepalived-ha:checks"] = [
+      { name: "chk_web", type: "track-process", weight: 0 },
+      { name: "chk_http", type: "http", interval: 2, timeout: 1, fall: 2, rise: 1, weight: 0 },
+    ];
   }
   return stringify(doc);
 }
@@ -73,8 +80,46 @@ interface SizeResult {
 interface DrillSummary { profile: string; scenario: Scenario; runs: number; p50: number | undefined; p95: number | undefined;
   movedP50: number | undefined; failedP50: number | undefined; lostAfterNewMaster: number; failbackP50: number | undefined }
 
+/** Where the drills of a bench run keep their per-run JSON (samples, events, metrics). */
+const DRILL_DIR = path.join(REPO_ROOT, "out", "bench");
+
+/** One row of the drill table from the runs of a profile and scenario. */
+function summarize(profile: string, scenario: Scenario, results: readonly DrillMetrics[]): DrillSummary {
+  const ms = (f: (r: DrillMetrics) => number | undefined) => results.flatMap((r) => { const v = f(r); return v === undefined ? [] : [v]; });
+  return { profile, scenario, runs: results.length,
+    p50: percentile(ms((r) => r.outageMs), 50), p95: percentile(ms((r) => r.outageMs), 95),
+    movedP50: percentile(ms((r) => r.vipMovedMs), 50), failedP50: percentile(ms((r) => r.failedRequests), 50),
+    lostAfterNewMaster: results.reduce((a, r) => a + r.failedAfterNewMaster, 0),
+    failbackP50: percentile(ms((r) => r.failbackMs), 50) };
+}
+
+/**
+ * `--reanalyze`: recomputes the drill rows of bench/report.json from the per-run JSON the drills saved under
+ * out/bench (with the current analyzeDrill) and rewrites the report; nothing else is measured again.
+ */
+function reanalyze(): void {
+  const benchDir = path.join(REPO_ROOT, "bench");
+  const report = JSON.parse(fs.readFileSync(path.join(benchDir, "report.json"), "utf8"));
+  let newest = 0;
+  report.drills = (report.drills as DrillSummary[]).map((row) => {
+    const prefix = `test-bench-${row.profile}-${row.scenario}-run`;
+    const runs = fs.readdirSync(DRILL_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).map((f) => {
+      newest = Math.max(newest, fs.statSync(path.join(DRILL_DIR, f)).mtimeMs);
+      const saved = JSON.parse(fs.readFileSync(path.join(DRILL_DIR, f), "utf8"));
+      return analyzeDrill(saved.samples, saved.events, saved.metrics.oldMaster);
+    });
+    return runs.length > 0 ? summarize(row.profile, row.scenario, runs) : row;
+  });
+  report.reanalyzed = { at: new Date().toISOString(), drillsMeasuredUntil: new Date(newest).toISOString() };
+  fs.writeFileSync(path.join(benchDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills, report.bySize,
+    { coldUp2: report.coldUp2, noChange: report.noChange, destroy: report.destroy }));
+  log("re-analyzed the drills from out/bench; wrote bench/report.md and bench/report.json");
+}
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), []);
+  const flags = parseFlags(process.argv.slice(2), ["reanalyze"]);
+  if (flags.has("reanalyze")) return reanalyze();
   const runs = Number(flags.get("runs") ?? 10);
   const sizes = (flags.get("sizes") ?? "2,4,8").split(",").map(Number);
   const scenarios = (flags.get("scenarios") ?? SCENARIOS.join(",")).split(",") as Scenario[];
@@ -100,13 +145,8 @@ async function main(): Promise<void> {
       if (profile === "default") { coldUp2 = up; noChange = again; }
       // The drill tools read Pulumi.<stack>.yaml; the throwaway stack's file is one.
       for (const scenario of scenarios) {
-        const results = await runDrill(stack.name, scenario, runs, 30, path.join(REPO_ROOT, "out", "bench"), (l) => log(`${profile} ${l}`));
-        const ms = (f: (r: (typeof results)[number]) => number | undefined) => results.flatMap((r) => { const v = f(r); return v === undefined ? [] : [v]; });
-        drills.push({ profile, scenario, runs: results.length,
-          p50: percentile(ms((r) => r.outageMs), 50), p95: percentile(ms((r) => r.outageMs), 95),
-          movedP50: percentile(ms((r) => r.vipMovedMs), 50), failedP50: percentile(ms((r) => r.failedRequests), 50),
-          lostAfterNewMaster: results.reduce((a, r) => a + r.failedAfterNewMaster, 0),
-          failbackP50: percentile(ms((r) => r.failbackMs), 50) });
+        const results = await runDrill(stack.name, scenario, runs, 30, DRILL_DIR, (l) => log(`${profile} ${l}`));
+        drills.push(summarize(profile, scenario, results));
       }
       const d = timedPulumi(stack, ["destroy", "--yes"]);
       if (profile === "default") destroy = d;
@@ -154,6 +194,8 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "",
     `Run ${report.date} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node.js ${m.node}; lab hosts are`,
     "systemd-nspawn containers on one bridge of the same machine. Reproduce with `npm run bench`.",
+    ...(report.reanalyzed ? [`The drill rows come from the runs saved under out/bench (the last ended ${(report.reanalyzed as Record<string, string>).drillsMeasuredUntil}),`,
+      `re-analyzed ${(report.reanalyzed as Record<string, string>).at} (\`npm run bench -- --reanalyze\`); the other rows are from the run above.`] : []),
     "",
     "## Engine",
     "",
@@ -170,7 +212,7 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "| nodes | lab up | cold pulumi up | peak RSS | steps at once (mean) | " + STEP_KINDS.map((k) => `${k} step mean / max`).join(" | ") + " |",
     `|---|---|---|---|---|${STEP_KINDS.map(() => "---|").join("")}`,
     ...bySize.map((b) => `| ${b.nodes} | ${b.labUpSeconds.toFixed(1)} s | ${b.coldUpSeconds.toFixed(1)} s | ${b.peakMiB.toFixed(0)} MiB | ` +
-      `${b.overlap.toFixed(1)} | ${STEP_KINDS.map((k) => `${b.steps[k].mean.toFixed(1)} / ${b.steps[k].max} s`).join(" | ")} |`),
+      `${b.overlap?.toFixed(1) ?? "-"} | ${STEP_KINDS.map((k) => (b.steps?.[k] ? `${b.steps[k].mean.toFixed(1)} / ${b.steps[k].max} s` : "-")).join(" | ")} |`),
     "",
     two && eight ? `8 nodes / 2 nodes: ${(eight.coldUpSeconds / two.coldUpSeconds).toFixed(2)} × (target ≤ 1.5 ×).` : "",
     "Step times come from the engine's event log (whole seconds). All lab hosts share this machine's cores, so",
@@ -179,8 +221,13 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "",
     "## Failover drills (HTTP probes every 30 ms through the VIP)",
     "",
+    "Probes overlap (each has a 1 s time-out and does not hold up the next), so the outage ends with the first new",
+    "request that succeeds; a request whose SYN was lost while the VIP moved counts as failed. Reports before",
+    "2026-11-27 used serial probes, whose outages include that request's 1 s SYN retransmission.",
+    "",
     "Profiles: **default** = VRRPv2, advert 1 s, TCP check of port 80 every 1 s, fall 1, weight 0 (FAULT);",
-    "**fast** = the same check with VRRPv3 and 100 ms adverts. Outage = last good answer from the old master →",
+    "**fast** = VRRPv3, 100 ms adverts, an event-driven check of the web server (track-process; in the lab's containers",
+    "its track_file substitute) and an HTTP check every 2 s, fall 2, both weight 0. Outage = last good answer from the old master →",
     "first good answer from the new one.",
     "",
     "| profile | scenario | runs | outage p50 | outage p95 | VIP moved p50 | failed requests p50 | lost after new master | failback p50 |",

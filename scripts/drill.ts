@@ -1,6 +1,6 @@
 /**
  * npm run drill -- --stack S --scenario httpd-stop|keepalived-stop|node-crash|partition [--runs N]
- *                  [--probe-ms 30] [--out DIR]
+ *                  [--probe-ms 30] [--serial-probes] [--out DIR]
  *
  * Probes http://VIP/ every few tens of milliseconds, injects the fault on the current master, measures how
  * long until another node answers, the outage and the failed requests, undoes the fault and measures the
@@ -38,21 +38,40 @@ function faultActions(stack: ToolStack, scenario: Scenario, node: string): { inj
   }
 }
 
-/** Sends probes until stopped; each is one fresh connection, so ARP changes show at once. */
-function startProber(url: string, pageOwner: (body: string) => string | undefined, periodMs: number, t0: number) {
+/**
+ * Sends a probe every `periodMs` until stopped; each is one fresh connection, so ARP changes show at once.
+ * Probes overlap: one that hangs (a SYN sent to the old master's MAC in the moment between the old master
+ * dropping the VIP and the new one's gratuitous ARP waits for TCP's 1 s SYN retransmission) does not hold up
+ * the next ones, so the outage measures when a new request succeeds again; the hung one counts as failed.
+ * `serial` sends the next probe only after the previous one ended (the drill before overlapping probes).
+ */
+function startProber(url: string, pageOwner: (body: string) => string | undefined, periodMs: number, t0: number, serial = false) {
   const samples: ProbeSample[] = [];
+  const inFlight = new Set<Promise<void>>();
   let running = true;
+  const probe = async (started: number) => {
+    // A generous time-out: a slow answer on a busy machine is not an outage.
+    const [ok, detail] = await httpGet(url, 1000);
+    const body = detail.replace(/^\d+ /, "");
+    samples.push(ok ? { t: started - t0, node: pageOwner(body) ?? "unknown" } : { t: started - t0, error: detail });
+  };
   const done = (async () => {
     while (running) {
       const started = Date.now();
-      // A generous time-out: a slow answer on a busy machine is not an outage.
-      const [ok, detail] = await httpGet(url, 1000);
-      const body = detail.replace(/^\d+ /, "");
-      samples.push(ok ? { t: started - t0, node: pageOwner(body) ?? "unknown" } : { t: started - t0, error: detail });
+      if (serial) await probe(started);
+      else if (inFlight.size < 64) {
+        const p = probe(started).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
       await sleep(Math.max(0, periodMs - (Date.now() - started)));
     }
+    await Promise.all([...inFlight]);
   })();
-  return { samples, stop: async () => { running = false; await done; } };
+  return {
+    samples,
+    /** Stops probing, waits for the probes in flight and sorts the samples by send time. */
+    stop: async () => { running = false; await done; samples.sort((a, b) => a.t - b.t); },
+  };
 }
 
 /** Waits until `predicate` holds for the recent samples or the deadline passes. */
@@ -71,7 +90,7 @@ interface RunResult extends DrillMetrics {
   readonly events: DrillEvents;
 }
 
-async function drillOnce(stack: ToolStack, scenario: Scenario, run: number, periodMs: number, outDir: string): Promise<RunResult> {
+async function drillOnce(stack: ToolStack, scenario: Scenario, run: number, periodMs: number, outDir: string, serial: boolean): Promise<RunResult> {
   // Start from a settled cluster: after a previous run the failback may still be under way.
   let status = await probeCluster(stack);
   for (let tries = 0; tries < 30 && (status.holders.length !== 1 || !status.httpOk); tries++) {
@@ -84,7 +103,7 @@ async function drillOnce(stack: ToolStack, scenario: Scenario, run: number, peri
   const oldMaster = status.holders[0];
   const pages = new Map(stack.model.nodes.map((n) => [n.site.trim(), n.name]));
   const t0 = Date.now();
-  const prober = startProber(`http://${stack.vip}/`, (body) => pages.get(body.trim()), periodMs, t0);
+  const prober = startProber(`http://${stack.vip}/`, (body) => pages.get(body.trim()), periodMs, t0, serial);
   const recent = (ms: number) => prober.samples.filter((s) => s.t >= Date.now() - t0 - ms);
   const actions = faultActions(stack, scenario, oldMaster);
   try {
@@ -119,14 +138,14 @@ const fmt = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000)
 
 /** Runs a scenario N times; returns the results (also used by the benchmark). */
 export async function runDrill(stackName: string, scenario: Scenario, runs: number, periodMs: number, outDir: string,
-  log: (line: string) => void = console.log): Promise<RunResult[]> {
+  log: (line: string) => void = console.log, options: { serialProbes?: boolean } = {}): Promise<RunResult[]> {
   const stack = loadToolStack(stackName);
   fs.mkdirSync(outDir, { recursive: true });
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
     let r: RunResult;
     try {
-      r = await drillOnce(stack, scenario, run, periodMs, outDir);
+      r = await drillOnce(stack, scenario, run, periodMs, outDir, options.serialProbes === true);
     } catch (err) {
       // One broken run (e.g. a node slow to boot) should not lose the others' measurements.
       log(`${scenario} run ${run}: FAILED: ${(err as Error).message}`);
@@ -144,15 +163,16 @@ export async function runDrill(stackName: string, scenario: Scenario, runs: numb
 }
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), []);
+  const flags = parseFlags(process.argv.slice(2), ["serial-probes"]);
   const scenario = flags.get("scenario") as Scenario;
   const stackName = flags.get("stack");
   if (!stackName || !SCENARIOS.includes(scenario)) {
-    console.error(`usage: npm run drill -- --stack NAME --scenario ${SCENARIOS.join("|")} [--runs N] [--probe-ms 30] [--out DIR]`);
+    console.error(`usage: npm run drill -- --stack NAME --scenario ${SCENARIOS.join("|")} [--runs N] [--probe-ms 30] [--serial-probes] [--out DIR]`);
     return 2;
   }
   const outDir = path.resolve(flags.get("out") ?? path.join(REPO_ROOT, "out", "drill"));
-  const results = await runDrill(stackName, scenario, Number(flags.get("runs") ?? 1), Number(flags.get("probe-ms") ?? 30), outDir);
+  const results = await runDrill(stackName, scenario, Number(flags.get("runs") ?? 1), Number(flags.get("probe-ms") ?? 30), outDir,
+    undefined, { serialProbes: flags.has("serial-probes") });
   const outages = results.flatMap((r) => (r.outageMs === undefined ? [] : [r.outageMs]));
   console.log(`\n${scenario}: ${results.length} run(s); outage p50 ${fmt(percentile(outages, 50))}, p95 ${fmt(percentile(outages, 95))}; ` +
     `JSON and SVG timelines in ${outDir}`);

@@ -1,26 +1,28 @@
 /**
- * npm run render -- --stack NAME [--out DIR] [--os debian|rhel]
+ * npm run render -- --stack NAME [--out DIR] [--os debian|rhel] [--container NAME]
  *
  * Reads Pulumi.NAME.yaml from the repo root, validates it and prints (or writes under DIR/<node>/) every file
  * each node gets. Exit 0 when valid, 1 with all problems when not, 2 on bad usage. The VRRP password is shown
- * as a placeholder unless the stack file gives it in plain text.
+ * as a placeholder unless the stack file gives it in plain text. `--container NAME` (e.g. systemd-nspawn) renders
+ * for hosts that are containers, where track-process checks get their substitute (docs/config.md).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  checkClusterConfig, ClusterModel, formatProblems, isOsFamily, OsFamily, readStackFile, RenderedFile, renderNode,
+  BARE_METAL, checkClusterConfig, ClusterModel, formatProblems, HostPlatform, isOsFamily, OsFamily, readStackFile, RenderedFile, renderNode,
 } from "../core";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 /** Shown instead of the password the Pulumi program generates (or keeps encrypted). */
 const AUTH_PASS_PLACEHOLDER = "<generated>";
-const USAGE = "usage: npm run render -- --stack NAME [--out DIR] [--os debian|rhel]";
+const USAGE = "usage: npm run render -- --stack NAME [--out DIR] [--os debian|rhel] [--container NAME]";
 
 interface Options {
   stack: string;
   out?: string;
   os?: OsFamily;
+  platform?: HostPlatform;
 }
 
 function parseArgs(argv: readonly string[]): Options | string {
@@ -32,6 +34,12 @@ function parseArgs(argv: readonly string[]): Options | string {
     switch (flag) {
       case "--stack": options.stack = value(); break;
       case "--out": options.out = value(); break;
+      case "--container": {
+        const kind = value();
+        if (kind === undefined || !/^[a-z0-9-]+$/.test(kind)) return `--container needs a container kind such as systemd-nspawn, got ${JSON.stringify(kind)}`;
+        options.platform = kind === "none" ? BARE_METAL : { container: kind };
+        break;
+      }
       case "--os": {
         const family = value();
         if (!isOsFamily(family)) return `--os must be debian or rhel, got ${JSON.stringify(family)}`;
@@ -104,7 +112,7 @@ function main(argv: readonly string[]): number {
   const authPasses = authPassesFor(model);
   for (const node of model.nodes) {
     const family = familyFor(model, node.name, options.os);
-    const files = renderNode(model, node.name, family, authPasses);
+    const files = renderNode(model, node.name, family, authPasses, options.platform ?? BARE_METAL);
     if (options.out) writeTree(options.out, node.name, files);
     else printTree(node.name, family, files);
   }

@@ -81,6 +81,7 @@ export function renderCheckScript(check: CheckModel, os: OsProfile): RenderedFil
     case "http": content = httpScript(check).join("\n") + "\n"; break;
     case "pidfile": content = pidfileScript(check, os).join("\n") + "\n"; break;
     case "script": content = customScript(check); break;
+    case "track-process": throw new Error(`check ${check.name} is event-driven (track-process) and has no script`);
   }
   return { path: checkScriptPath(check), mode: "0755", content };
 }

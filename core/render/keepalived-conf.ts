@@ -4,6 +4,7 @@
  */
 import { ClusterModel, findNode, memberOf, VrrpInstanceModel } from "../model";
 import { checkScriptPath } from "./check-scripts";
+import { EventCheckTarget, isEventCheck, renderEventCheckBlocks, renderEventTrackLines } from "./event-checks";
 import { NOTIFY_SCRIPTS, notifyScriptPath } from "./notify-scripts";
 import { KEEPALIVED_DIR, RenderedFile } from "./types";
 
@@ -31,7 +32,7 @@ function globalDefs(model: ClusterModel): string[] {
 }
 
 function vrrpScripts(model: ClusterModel): string[] {
-  return model.checks.flatMap((check) => [
+  return model.checks.filter((c) => !isEventCheck(c)).flatMap((check) => [
     ...block(`vrrp_script ${check.name}`, [
       `script "${checkScriptPath(check)}"`,
       `interval ${check.interval}`,
@@ -44,7 +45,8 @@ function vrrpScripts(model: ClusterModel): string[] {
   ]);
 }
 
-function vrrpInstance(model: ClusterModel, instance: VrrpInstanceModel, nodeName: string, authPass: string): string[] {
+function vrrpInstance(model: ClusterModel, instance: VrrpInstanceModel, nodeName: string, authPass: string,
+  target?: EventCheckTarget): string[] {
   const node = findNode(model, nodeName);
   const member = memberOf(instance, nodeName);
   // keepalived clears nopreempt/preempt_delay when the initial state is MASTER; model.ts keeps them apart.
@@ -65,17 +67,26 @@ function vrrpInstance(model: ClusterModel, instance: VrrpInstanceModel, nodeName
     ...(instance.version === 2 ? block("authentication", ["auth_type PASS", `auth_pass ${authPass}`]) : []),
     ...(instance.unicast ? [`unicast_src_ip ${node.address}`, ...block("unicast_peer", node.peers)] : []),
     ...block("virtual_ipaddress", instance.vips),
-    ...block("track_script", instance.track),
+    ...trackScript(model, instance.track),
+    ...renderEventTrackLines(model, instance.track, target),
     ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyScriptPath(file)}"`),
   ];
   return block(`vrrp_instance ${instance.instanceName}`, lines);
 }
 
+/** An instance's track_script block: its polled checks (none when every tracked check is event-driven). */
+function trackScript(model: ClusterModel, track: readonly string[]): string[] {
+  const names = track.filter((name) => !model.checks.some((c) => c.name === name && isEventCheck(c)));
+  return names.length > 0 ? block("track_script", names) : [];
+}
+
 /**
  * The text of keepalived.conf for `nodeName`. `authPasses[i]` is instance i's VRRP password (≤ 8 characters);
- * the Pulumi program passes the configured or generated secrets, the render command placeholders.
+ * the Pulumi program passes the configured or generated secrets, the render command placeholders. `target` (the
+ * node's OS and platform) is needed only for event-driven checks (track-process).
  */
-export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPasses: readonly string[]): string {
+export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, authPasses: readonly string[],
+  target?: EventCheckTarget): string {
   const lines = [
     "! Configuration File for keepalived",
     `! Rendered by keepalived-ha for node ${nodeName}; changes here are overwritten.`,
@@ -83,7 +94,9 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
     ...globalDefs(model),
     "",
     ...vrrpScripts(model),
-    ...model.instances.flatMap((instance, i) => [...(i > 0 ? [""] : []), ...vrrpInstance(model, instance, nodeName, authPasses[i])]),
+    ...renderEventCheckBlocks(model, target),
+    ...model.instances.flatMap((instance, i) => [...(i > 0 ? [""] : []),
+      ...vrrpInstance(model, instance, nodeName, authPasses[i], target)]),
   ];
   if (model.extraConfig.trim() !== "") {
     lines.push("", "! extraConfig from the stack config (not validated)", model.extraConfig.replace(/\s+$/, ""));
@@ -92,6 +105,7 @@ export function renderKeepalivedConfText(model: ClusterModel, nodeName: string, 
 }
 
 /** keepalived.conf as a file entry: root-only readable and flagged secret (it holds the VRRP password). */
-export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPasses: readonly string[]): RenderedFile {
-  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPasses), secret: true };
+export function renderKeepalivedConf(model: ClusterModel, nodeName: string, authPasses: readonly string[],
+  target?: EventCheckTarget): RenderedFile {
+  return { path: KEEPALIVED_CONF_PATH, mode: "0600", content: renderKeepalivedConfText(model, nodeName, authPasses, target), secret: true };
 }

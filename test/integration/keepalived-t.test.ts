@@ -79,7 +79,7 @@ describe("keepalived -t accepts every rendered config", { skip: skipReason }, ()
     for (const node of model.nodes) {
       for (const family of OS_FAMILIES) {
         it(`${label} ${node.name} (${family})`, () => {
-          const dir = writeKeepalivedDir(`${label}-${node.name}-${family}`, renderNode(model, node.name, family, [AUTH_PASS]));
+          const dir = writeKeepalivedDir(`${label}-${node.name}-${family}`, renderNode(model, node.name, family, model.instances.map(() => AUTH_PASS)));
           const { status, output } = keepalivedTest(dir, memberOf(model.instances[0], node.name).interface, node.address);
           assert.equal(status, 0, `keepalived -t exited ${status}:\n${output}`);
           assert.doesNotMatch(output, /WARNING/i, output);

@@ -13,7 +13,7 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const base: CheckModel = {
   name: "t", type: "process", port: 80, host: "127.0.0.1", url: "http://127.0.0.1/", expectStatus: 200,
-  interval: 1, fall: 1, rise: 1, weight: 0,
+  interval: 1, fall: 1, rise: 1, weight: 0, quorum: 1,
 };
 
 /** Renders, writes with the rendered mode, and runs the file directly (execve, as keepalived does). */

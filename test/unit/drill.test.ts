@@ -28,6 +28,11 @@ describe("drill analysis", () => {
     assert.equal(m.failedAfterNewMaster, 2);
     assert.equal(m.failbackMs, undefined);
   });
+  test("split brain: old-master answers after the new master's first do not make the outage negative", () => {
+    const samples = [...span(0, 1000, "n1"), ...span(1000, 1100), ...span(1100, 2000, "n2"), ...span(2000, 2500, "n1"), ...span(2500, 4000, "n2")];
+    const m = analyzeDrill(samples, { faultAt: 1000 }, "n1");
+    assert.equal(m.outageMs, 1100 - 950);
+  });
   test("no failover at all", () => {
     const m = analyzeDrill([...span(0, 1000, "n1"), ...span(1000, 4000)], { faultAt: 1000, restoreAt: 3000 }, "n1");
     assert.equal(m.newMaster, undefined);

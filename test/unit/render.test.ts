@@ -35,20 +35,23 @@ function matchSnapshot(name: string, actual: string): void {
   assert.equal(actual, fs.readFileSync(file, "utf8"), `snapshot ${name} differs; if intended, rerun with UPDATE_SNAPSHOTS=1`);
 }
 
-const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPasses: string[] }[] = [
+const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPasses: string[]; container?: string }[] = [
   { stack: "Pulumi.dev.yaml", family: "rhel", authPasses: ["1111"] },
   { stack: "examples/unicast.yaml", family: "debian", authPasses: ["abcd1234"] },
   { stack: "examples/fast-v3.yaml", family: "debian", authPasses: ["unused"] },
+  // The same stack on container hosts: track_file fed by the web server's systemd hooks.
+  { stack: "examples/fast-v3.yaml", family: "debian", authPasses: ["unused"], container: "systemd-nspawn" },
   { stack: "examples/one-master-many-backups.yaml", family: "rhel", authPasses: ["x"] },
   { stack: "examples/active-active.yaml", family: "debian", authPasses: ["passA", "passB"] },
 ];
 
 describe("snapshots", () => {
-  for (const { stack, family, authPasses } of SNAPSHOTS) {
+  for (const { stack, family, authPasses, container } of SNAPSHOTS) {
     const model = stackModel(stack);
     for (const node of model.nodes) {
-      const name = `${path.basename(stack, ".yaml").replace(/^Pulumi\./, "")}.${node.name}.${family}.txt`;
-      it(name, () => matchSnapshot(name, asSnapshot(renderNode(model, node.name, family, authPasses))));
+      const name = `${path.basename(stack, ".yaml").replace(/^Pulumi\./, "")}.${node.name}.${family}${container ? `.${container}` : ""}.txt`;
+      const platform = container ? { container } : {};
+      it(name, () => matchSnapshot(name, asSnapshot(renderNode(model, node.name, family, authPasses, platform))));
     }
   }
 });
