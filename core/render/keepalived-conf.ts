@@ -5,7 +5,7 @@
 import { ClusterModel, findNode, memberOf, VrrpInstanceModel } from "../model";
 import { checkScriptPath } from "./check-scripts";
 import { EventCheckTarget, isEventCheck, renderEventCheckBlocks, renderEventTrackLines } from "./event-checks";
-import { NOTIFY_SCRIPTS, notifyScriptPath } from "./notify-scripts";
+import { notifyCommand, NOTIFY_SCRIPTS } from "./notify-scripts";
 import { KEEPALIVED_DIR, RenderedFile } from "./types";
 
 /** Path of keepalived's config on the host. */
@@ -69,7 +69,7 @@ function vrrpInstance(model: ClusterModel, instance: VrrpInstanceModel, nodeName
     ...block("virtual_ipaddress", instance.vips),
     ...trackScript(model, instance.track),
     ...renderEventTrackLines(model, instance.track, target),
-    ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyScriptPath(file)}"`),
+    ...NOTIFY_SCRIPTS.map(({ keyword, file }) => `${keyword} "${notifyCommand(file, instance.instanceName, model.instances.length)}"`),
   ];
   return block(`vrrp_instance ${instance.instanceName}`, lines);
 }

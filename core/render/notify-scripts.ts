@@ -14,14 +14,23 @@ export const NOTIFY_SCRIPTS = [
   { state: "stop", keyword: "notify_stop", file: "stop.sh", tag: "[Stop]", vrrpState: "STOP" },
 ] as const;
 
+/**
+ * The notify_* value of an instance: the script, followed by the instance's name when the cluster has
+ * several instances (keepalived passes no arguments of its own to these scripts).
+ */
+export function notifyCommand(file: string, instanceName: string, instanceCount: number): string {
+  return instanceCount > 1 ? `${notifyScriptPath(file)} ${instanceName}` : notifyScriptPath(file);
+}
+
 /** Path of a notify script on the host. */
 export function notifyScriptPath(file: string): string {
   return `${KEEPALIVED_DIR}/${file}`;
 }
 
 /**
- * master.sh, backup.sh, fault.sh, stop.sh. With several VRRP instances the tag also names the instance
- * (keepalived's second argument), since the same scripts serve them all; one instance keeps the seed's format.
+ * master.sh, backup.sh, fault.sh, stop.sh. keepalived runs notify_* scripts without arguments; with several
+ * VRRP instances keepalived.conf passes the instance name as `$1` (notifyCommand) and the tag names it, since
+ * the same scripts serve them all. One instance keeps the seed's format.
  */
 export function renderNotifyScripts(notify: NotifyModel, instanceCount = 1): RenderedFile[] {
   return NOTIFY_SCRIPTS.map(({ state, file, tag, vrrpState }) => {
@@ -31,9 +40,9 @@ export function renderNotifyScripts(notify: NotifyModel, instanceCount = 1): Ren
       state === "stop"
         ? "# keepalived-ha notify script: keepalived runs it when it stops."
         : `# keepalived-ha notify script: keepalived runs it when this node enters ${vrrpState} state.`,
-      "# Arguments from keepalived: $1 type (GROUP|INSTANCE), $2 name, $3 state, $4 priority.",
+      ...(instanceCount > 1 ? ["# $1: the VRRP instance, as keepalived.conf passes it."] : []),
       `LOGFILE=${shellQuote(notify.logFile)}`,
-      instanceCount > 1 ? `echo "${tag} $2" >> "$LOGFILE"` : `echo "${tag}" >> "$LOGFILE"`,
+      instanceCount > 1 ? `echo "${tag} $1" >> "$LOGFILE"` : `echo "${tag}" >> "$LOGFILE"`,
       'date >> "$LOGFILE"',
       ...(extra.length > 0 ? [`# Extra commands from notify.commands.${state}:`, ...extra] : []),
       // keepalived logs a non-zero exit; the state change has happened either way.
