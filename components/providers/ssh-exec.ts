@@ -87,7 +87,11 @@ export function runOverSsh(conn: SshConnection, description: string, script: str
         close();
         if (code === 0) return resolve({ stdout, stderr });
         const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-15).join("\n");
-        reject(new Error(`${description} failed on ${conn.host} (exit ${code ?? signal}):\n${tail}`));
+        // The steps of a non-root user run through `sudo -n`: say what the host is missing.
+        const hint = /sudo: a (terminal|password) is required/.test(stderr)
+          ? `\nthe SSH user ${conn.user} needs passwordless sudo on ${conn.host} (e.g. "${conn.user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/), or log in as root`
+          : "";
+        reject(new Error(`${description} failed on ${conn.host} (exit ${code ?? signal}):\n${tail}${hint}`));
       });
       stream.end(stdin ?? "");
     });

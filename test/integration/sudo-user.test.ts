@@ -55,6 +55,7 @@ describe("a non-root SSH user with sudo", { timeout: 30 * 60_000 }, () => {
     console.log(`# refused: ${r.all.split("\n").filter((l) => /a password is required/.test(l)).slice(0, 2).join(" | ")}`);
     assert.match(r.all, /identify the OS on node[12]/, r.all);
     assert.match(r.all, /sudo: a password is required/, r.all);
+    assert.match(r.all, /the SSH user nosudo needs passwordless sudo on 10\.213\.151\.1[12]/, r.all);
     for (const n of NODES) {
       assert.equal(onNode(n, "test -e /etc/keepalived/keepalived.conf && echo yes || echo no").out, "no", n);
     }
