@@ -38,7 +38,9 @@ export function checkClusterConfig(raw: unknown, options: LoadOptions = {}): {
       try {
         bodies.set(i, options.readFile(check.file));
       } catch (e) {
-        problems.push({ key: `checks[${i}].file`, message: `cannot read ${JSON.stringify(check.file)} (${(e as Error).message}); fix the path or use body` });
+        // The error code alone (ENOENT, EACCES): the message would repeat the path, made absolute by the reader.
+        const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        problems.push({ key: `checks[${i}].file`, message: `cannot read ${JSON.stringify(check.file)} (${reason}); fix the path or use body` });
       }
     });
   }
