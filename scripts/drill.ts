@@ -7,7 +7,7 @@
  * failback (or its absence under nopreempt). Prints a table, writes JSON and an SVG timeline per run.
  * node-crash and partition act on lab hosts (power off a container, drop VRRP on the lab bridge).
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { analyzeDrill, DrillEvents, DrillMetrics, percentile, ProbeSample, renderTimelineSvg, Scenario, SCENARIOS } from "../core/drill";
@@ -25,10 +25,15 @@ function faultActions(stack: ToolStack, scenario: Scenario, node: string): { inj
     const user = stack.model.nodes.find((n) => n.name === node)!.user;
     await runOverSsh(stack.connections.get(node)!, `${what} on ${node}`, asRoot(script, user), undefined);
   };
-  const labVerb = (...args: string[]) => async () => {
-    const r = spawnSync("bash", ["scripts/lab.sh", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`lab ${args.join(" ")} failed: ${r.stderr.trim()}`);
-  };
+  // Asynchronous on purpose: a blocking call would stop the prober for as long as the verb runs (powering a
+  // node off takes about a second) and count that pause as outage.
+  const labVerb = (...args: string[]) => () => new Promise<void>((resolve, reject) => {
+    const child = spawn("bash", ["scripts/lab.sh", ...args], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`lab ${args.join(" ")} failed: ${stderr.trim()}`))));
+  });
   const webUnits = (verb: string) => `for s in ${WEB_SERVER_SERVICES.join(" ")}; do if systemctl cat "$s" >/dev/null 2>&1; then systemctl ${verb} "$s"; fi; done`;
   switch (scenario) {
     case "httpd-stop": return { inject: onNode("stop the web server", webUnits("stop")), restore: onNode("start the web server", webUnits("start")) };
