@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --runs 10 --sizes 2,4,8 --scenarios httpd-stop,keepalived-stop,node-crash,partition]
+ *                [--merge]     (keep the committed report's rows this run does not measure)
  * npm run bench -- --reanalyze   (drill rows recomputed from the runs saved under out/bench; nothing re-measured)
  *
  * On the lab, in one run: lab up timings, cold `pulumi up` on fresh hosts, no-change `up`, `destroy`, peak
@@ -118,11 +119,13 @@ function reanalyze(): void {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), ["reanalyze"]);
+  const flags = parseFlags(process.argv.slice(2), ["reanalyze", "merge"]);
   if (flags.has("reanalyze")) return reanalyze();
   const runs = Number(flags.get("runs") ?? 10);
-  const sizes = (flags.get("sizes") ?? "2,4,8").split(",").map(Number);
-  const scenarios = (flags.get("scenarios") ?? SCENARIOS.join(",")).split(",") as Scenario[];
+  // An empty list (`--sizes ""`) skips that part; with --merge the rows measured replace theirs in the report.
+  const sizes = (flags.get("sizes") ?? "2,4,8").split(",").filter((x) => x.trim() !== "").map(Number);
+  const scenarios = (flags.get("scenarios") ?? SCENARIOS.join(",")).split(",").filter((x) => x.trim() !== "") as Scenario[];
+  const previous = flags.has("merge") ? JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench", "report.json"), "utf8")) : undefined;
   const report: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
@@ -175,11 +178,29 @@ async function main(): Promise<void> {
   const labDown = timed("lab down", ["bash", "scripts/lab.sh", "down"]);
 
   Object.assign(report, { labUp2Seconds: labUp2, labDownSeconds: labDown, labStats, coldUp2, noChange, destroy, drills, bySize });
+  if (previous !== undefined) mergeInto(previous, report);
   const benchDir = path.join(REPO_ROOT, "bench");
   fs.mkdirSync(benchDir, { recursive: true });
   fs.writeFileSync(path.join(benchDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, drills, bySize, { coldUp2, noChange, destroy }));
+  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills as DrillSummary[],
+    report.bySize as SizeResult[], { coldUp2, noChange, destroy }));
   log("wrote bench/report.md and bench/report.json");
+}
+
+/**
+ * --merge: keeps the previous report's drill rows and sizes that this run did not measure (a partial rerun,
+ * e.g. `--scenarios node-crash --sizes ""`), and records which rows come from which run.
+ */
+function mergeInto(previous: Record<string, unknown>, report: Record<string, unknown>): void {
+  const drills = report.drills as DrillSummary[];
+  const measured = new Set(drills.map((d) => `${d.profile}/${d.scenario}`));
+  const keptDrills = (previous.drills as DrillSummary[]).filter((d) => !measured.has(`${d.profile}/${d.scenario}`));
+  report.drills = [...keptDrills, ...drills].sort((a, b) =>
+    a.profile.localeCompare(b.profile) || SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario));
+  const sized = new Set((report.bySize as SizeResult[]).map((b) => b.nodes));
+  report.bySize = [...(previous.bySize as SizeResult[]).filter((b) => !sized.has(b.nodes)), ...(report.bySize as SizeResult[])]
+    .sort((a, b) => a.nodes - b.nodes);
+  report.merged = { previousRun: previous.date, rowsMeasuredNow: [...measured, ...[...sized].map((n) => `${n} nodes`)] };
 }
 
 const s = (v: number | undefined, digits = 2) => (v === undefined ? "-" : (v / 1000).toFixed(digits));
@@ -196,6 +217,8 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "systemd-nspawn containers on one bridge of the same machine. Reproduce with `npm run bench`.",
     ...(report.reanalyzed ? [`The drill rows come from the runs saved under out/bench (the last ended ${(report.reanalyzed as Record<string, string>).drillsMeasuredUntil}),`,
       `re-analyzed ${(report.reanalyzed as Record<string, string>).at} (\`npm run bench -- --reanalyze\`); the other rows are from the run above.`] : []),
+    ...(report.merged ? [`Partial rerun (\`--merge\`): measured in this run: ${(report.merged as { rowsMeasuredNow: string[] }).rowsMeasuredNow.join(", ")}` +
+      ` and the engine rows; the other rows come from the run of ${(report.merged as { previousRun: string }).previousRun}.`] : []),
     "",
     "## Engine",
     "",
