@@ -224,16 +224,14 @@ function validateVrrp(config: StackConfig, p: Problems): void {
   }
   const versions = new Set(instances.map(({ vrrp }) => vrrp.version ?? 2));
   if (versions.size > 1) {
-    const v3 = instances.find(({ vrrp }) => (vrrp.version ?? 2) !== (instances[0].vrrp.version ?? 2))!;
-    p.add(`${v3.key}.version`, `differs from ${instances[0].key}'s; all instances of a cluster use the same VRRP version (keepalived's vrrp_version is global here): set the same version on every instance`);
+    const differing = instances.find(({ vrrp }) => (vrrp.version ?? 2) !== (instances[0].vrrp.version ?? 2))!;
+    p.add(`${differing.key}.version`, `differs from ${instances[0].key}'s; all instances of a cluster use the same VRRP version (keepalived's vrrp_version is global here): set the same version on every instance`);
   }
-  if (instances.length > 1) {
-    (config.nodes ?? []).forEach((n, i) => {
-      if (n.state !== undefined) {
-        p.add(`nodes[${i}].state`, "with several vrrp instances the initial state is derived per instance from its priorities (highest starts as MASTER); remove state, or use vrrp[].priorities");
-      }
-    });
-  }
+  (config.nodes ?? []).forEach((n, i) => {
+    if (n.state !== undefined) {
+      p.add(`nodes[${i}].state`, "with several vrrp instances the initial state is derived per instance from its priorities (highest starts as MASTER); remove state, or use vrrp[].priorities");
+    }
+  });
 }
 
 function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfig, p: Problems): void {
