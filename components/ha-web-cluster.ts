@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, memberOf, primaryVipAddress, rollingWaves,
-  settleSeconds, vipAddress,
+  settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { holdsAddressCommand } from "../core/deploy-steps";
 import { ClusterNode } from "./cluster-node";
@@ -98,6 +98,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
           ({ name: n.nodeName, connection, holdsCommand: holdsAddressCommand(vip) }))),
         vip,
         settleSeconds: args.settleSeconds ?? settleSeconds(model),
+        stableSeconds: stableSeconds(model),
         triggers: nodes.map((n) => n.desiredStateDigest),
       }, { parent: this, dependsOn: nodes.map((n) => n.servicesStep) });
     });

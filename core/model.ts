@@ -380,6 +380,14 @@ export function rollingWaves(model: ClusterModel): NodeModel[][] {
   return [...(backups.length > 0 ? [backups] : []), ...order.filter((n) => holders.has(n.name)).map((n) => [n])];
 }
 
+/**
+ * Seconds one node must hold a VIP alone before the probe believes it: a master-down interval of the slowest
+ * instance (3 adverts) plus one second, enough for a higher-priority node that started later to take over.
+ */
+export function stableSeconds(model: ClusterModel): number {
+  return 3 * Math.max(...model.instances.map((i) => i.advertInt)) + 1;
+}
+
 /** Seconds to wait for every instance to settle after a change: ten adverts of the slowest, at least 30 s. */
 export function settleSeconds(model: ClusterModel): number {
   return Math.max(30, ...model.instances.map((i) => 10 * i.advertInt));

@@ -24,6 +24,11 @@ export interface VipHolderArgs {
   readonly vip: pulumi.Input<string>;
   /** How long to wait for exactly one holder, in seconds. */
   readonly settleSeconds: pulumi.Input<number>;
+  /**
+   * How long the same node must hold the VIP alone before it counts, in seconds: a node that started first
+   * holds the VIP until the higher-priority node, started moments later, takes it over.
+   */
+  readonly stableSeconds?: pulumi.Input<number>;
   /** Values whose change means "measure again" (e.g. the rendered configs' digests). */
   readonly triggers: pulumi.Input<unknown[]>;
 }
@@ -32,14 +37,19 @@ interface HolderState {
   nodes: ProbedNode[];
   vip: string;
   settleSeconds: number;
+  stableSeconds?: number;
   triggers: unknown[];
   holder?: string;
 }
 
-/** Polls every node until exactly one holds the VIP; rejects naming the holders when it does not settle. */
-async function measureHolder(state: HolderState, settleSeconds: number): Promise<string> {
+/**
+ * Polls every node until one alone has held the VIP for `stableSeconds`; rejects naming the holders when it
+ * does not settle within `settleSeconds`.
+ */
+async function measureHolder(state: HolderState, settleSeconds: number, stableSeconds = state.stableSeconds ?? 0): Promise<string> {
   const deadline = Date.now() + settleSeconds * 1000;
   let holders: string[] = [];
+  let sole: { name: string; since: number } | undefined;
   for (;;) {
     const answers = await Promise.all(state.nodes.map(async (node) => {
       try {
@@ -51,8 +61,14 @@ async function measureHolder(state: HolderState, settleSeconds: number): Promise
       }
     }));
     holders = answers.filter((a): a is string => a !== undefined);
-    if (holders.length === 1) return holders[0];
-    if (Date.now() >= deadline) break;
+    const now = Date.now();
+    if (holders.length !== 1) sole = undefined;
+    else if (sole?.name !== holders[0]) sole = { name: holders[0], since: now };
+    if (sole !== undefined && now - sole.since >= stableSeconds * 1000) return sole.name;
+    if (now >= deadline) {
+      if (sole !== undefined) return sole.name; // alone, if not for long: still the best answer there is
+      break;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(holders.length === 0
@@ -79,7 +95,7 @@ const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
   async read(id: string, props: HolderState) {
     let holder: string;
     try {
-      holder = await measureHolder(props, 5);
+      holder = await measureHolder(props, 5, 0);
     } catch (err) {
       holder = `none (${(err as Error).message})`;
     }

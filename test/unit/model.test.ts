@@ -1,7 +1,9 @@
 /** The model of several VRRP instances: per-instance priorities and states, tracked checks, rolling order. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expectedHolder, loadClusterModel, memberOf, primaryVipAddress, rollingOrder, rollingWaves, settleSeconds } from "../../core";
+import {
+  expectedHolder, loadClusterModel, memberOf, primaryVipAddress, rollingOrder, rollingWaves, settleSeconds, stableSeconds,
+} from "../../core";
 import { seedConfig, seedWith } from "./fixtures";
 
 /** Three nodes, two instances: web1 leads A, web2 leads B, web3 backs both. */
@@ -39,6 +41,7 @@ describe("model of several instances", () => {
   it("keeps per-instance settings apart", () => {
     assert.deepEqual(model.instances.map((i) => [i.advertInt, i.unicast, i.vips.length]), [[1, false, 1], [4, true, 2]]);
     assert.equal(settleSeconds(model), 40, "ten adverts of the slowest instance");
+    assert.equal(stableSeconds(model), 13, "a master-down interval of the slowest instance, plus a second");
     assert.equal(primaryVipAddress(model), "192.168.0.101");
   });
   it("rolls nodes that hold nothing first, holders last, one at a time", () => {
