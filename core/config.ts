@@ -71,7 +71,7 @@ export interface VrrpConfig {
   authPass?: MaybeSecret;
   /** Name of the `vrrp_instance`. Default `VI_1` (`VI_<n>` for the n-th item of a list). Unique. */
   instanceName?: string;
-  /** Per-node priorities of this instance, node name → 1..254; a node not listed uses `nodes[].priority`. */
+  /** Per-node priorities of this instance, node name → 1..254 (255 = address owner); a node not listed uses `nodes[].priority`. */
   priorities?: Record<string, number>;
   /** Names of the checks this instance tracks. Default: every check. */
   track?: string[];
