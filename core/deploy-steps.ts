@@ -4,6 +4,7 @@
  * stdin as a bundle (one `path mode base64` line per file), so secrets stay out of command text, process
  * lists and error messages.
  */
+import { vipAddress } from "./model";
 import { IDENTIFY_HOST_COMMAND, OsProfile, shellQuote } from "./os";
 import { EVENT_STATE_DIR, EVENT_TMPFILES_PATH, WebServerHookState } from "./render/event-checks";
 import { KEEPALIVED_DIR, RenderedFile } from "./render/types";
@@ -174,7 +175,7 @@ export function keepalivedConfigStep(nodeName: string, vips: readonly string[] =
       `if systemctl is-active --quiet keepalived && [ -f ${KEEPALIVED_DIR}/keepalived.conf ] && \\`,
       `   ! cmp -s <(grep -h auth_pass ${KEEPALIVED_DIR}/keepalived.conf) <(grep -h auth_pass "$stage/keepalived.conf"); then`,
       `  holds=no`,
-      ...vips.map((vip) => `  ${holdsAddressTest(vip.split("/")[0])} && holds=yes`),
+      ...vips.map((vip) => `  ${holdsAddressTest(vipAddress(vip))} && holds=yes`),
       `  if [ "$holds" = no ]; then systemctl stop keepalived; fi`,
       `fi`,
       `while read -r path; do`,

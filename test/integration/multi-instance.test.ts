@@ -4,11 +4,10 @@
  * the VIP comes back when the web server does. Generous time-outs: behaviour, not speed.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { parse, stringify } from "yaml";
-import { curlVip, lab, LAB_VIP, labStackConfig, onNode, vipHolders, waitUntil } from "../support/lab";
-import { REPO, TestStack } from "../support/pulumi";
+import { curlVip, lab, LAB_VIP, labStackConfig, npmRun, onNode, vipHolders, waitUntil } from "../support/lab";
+import { TestStack } from "../support/pulumi";
 
 const NODES = ["node1", "node2"];
 /** The second instance's VIP: a free address on the lab bridge (docs/lab.md). */
@@ -25,11 +24,6 @@ function activeActiveConfig(): string {
       priorities: { node1: 90, node2: 100 } },
   ];
   return stringify(doc);
-}
-
-function npmRun(script: string, ...args: string[]): { code: number; out: string } {
-  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: REPO, encoding: "utf8", timeout: 5 * 60_000 });
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
 describe("two VRRP instances, active/active", { timeout: 30 * 60_000 }, () => {

@@ -8,16 +8,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { curlVip, lab, labStackConfig, vipHolders, waitUntil } from "../support/lab";
+import { curlVip, lab, labStackConfig, npmRun, vipHolders, waitUntil } from "../support/lab";
 import { REPO, TestStack } from "../support/pulumi";
 
 const NODES = ["node1", "node2"];
-
-/** Runs an npm script of the project; returns exit status and output. */
-function npmRun(script: string, ...args: string[]): { code: number; out: string } {
-  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: REPO, encoding: "utf8", timeout: 10 * 60_000 });
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
 
 describe("status and drills on the lab", { timeout: 40 * 60_000 }, () => {
   let stack: TestStack;

@@ -89,3 +89,9 @@ export async function waitUntil(what: string, predicate: () => boolean, timeoutM
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/** Runs an npm script of the project (e.g. status, drill); returns exit status and output. */
+export function npmRun(script: string, ...args: string[]): { code: number; out: string } {
+  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: REPO, encoding: "utf8", timeout: 10 * 60_000 });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
