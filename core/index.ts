@@ -14,6 +14,8 @@ export * from "./os";
 export * from "./stack-file";
 export * from "./suggest";
 export * from "./render";
+export * from "./host-observation";
+export * from "./drift";
 
 /** Options of loadClusterModel. */
 export interface LoadOptions {
