@@ -6,7 +6,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ClusterModel, formatProblems, loadClusterModel, NodeModel, primaryVipAddress, readStackFile } from "../../core";
+import { ClusterModel, formatProblems, loadClusterModel, primaryVipAddress, readStackFile } from "../../core";
+import { nodeConnection } from "../../components/connection";
 import { SshConnection } from "../../components/providers/ssh-exec";
 
 /** The repository root. */
@@ -49,19 +50,11 @@ export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack 
   if (problems.length > 0) throw new Error(formatProblems(problems));
   const model = loadClusterModel(values, { readFile: (p) => fs.readFileSync(p, "utf8") });
   const key = privateKey(stack, values);
-  const bastion = model.ssh.bastion;
-  const connection = (n: NodeModel): SshConnection => ({
-    host: n.address, port: n.port, user: n.user, privateKey: key, dialTimeoutSeconds,
-    ...(n.hostKey !== undefined ? { hostKey: n.hostKey } : {}),
-    ...(bastion !== undefined ? {
-      bastion: { host: bastion.host, port: bastion.port, user: bastion.user ?? n.user, privateKey: key, dialTimeoutSeconds },
-    } : {}),
-  });
   return {
     name: stack,
     model,
     vip: primaryVipAddress(model),
-    connections: new Map(model.nodes.map((n) => [n.name, connection(n)])),
+    connections: new Map(model.nodes.map((n) => [n.name, nodeConnection(model, n, key, dialTimeoutSeconds)])),
   };
 }
 
