@@ -1,13 +1,16 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ClusterModel, detectOsFamily, detectPlatform, eventChecks, findNode, firewallCommands, groupNodeFiles, HostPlatform,
-  installPackagesCommand, OsFamily, osProfile, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
+  ClusterModel, describeDrift, desiredHost, detectOsFamily, detectPlatform, DRIFT_STEPS, DriftStep, eventChecks, findNode,
+  firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
+  osProfile, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
   StepScripts, webServerHooksStep,
 } from "../core/deploy-steps";
+import { nodeConnection } from "./connection";
+import { ClusterObservation, ObservationResult, observeHost, unobservedWarning } from "./observe-hosts";
 import { RemoteCommand } from "./providers/remote-command";
 import { SshConnection } from "./providers/ssh-exec";
 
@@ -23,6 +26,11 @@ export interface ClusterNodeArgs {
   readonly sshPrivateKey: pulumi.Input<string>;
   /** Resources this node's keepalived update must wait for: the rolling order (backups before master). */
   readonly configAfter?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Every node's observation (`observation` of each ClusterNode, combined). In an `up` every step that changes
+   * the host waits for it, so a host that cannot be observed stops all of them; a preview uses its own.
+   */
+  readonly observations: pulumi.Input<ClusterObservation>;
 }
 
 /**
@@ -45,6 +53,10 @@ export class ClusterNode extends pulumi.ComponentResource {
   public readonly nodeName: string;
   /** How to reach the host (secret: holds the SSH key), e.g. for probes of who holds a VIP. */
   public readonly connection: pulumi.Output<SshConnection>;
+  /** The host as observed before this run's steps (once the identify step is known), or why it could not be. */
+  public readonly observation: pulumi.Output<ObservationResult>;
+  /** The steps this run repairs because the host drifted ("node2 keepalived"); empty when in sync. */
+  public readonly repairs: pulumi.Output<string[]>;
 
   constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keepalived-ha:index:ClusterNode", name, {}, opts);
@@ -56,26 +68,16 @@ export class ClusterNode extends pulumi.ComponentResource {
       pulumi.log.warn(`${node.name} (${node.address}): no hostKey pinned in the stack config, so the SSH ` +
         `connection is unverified; pin it with nodes[].hostKey (ssh-keyscan -t ed25519 ${node.address})`, this);
     }
-    const connection: pulumi.Output<SshConnection> = this.connection = pulumi.secret(pulumi.output(args.sshPrivateKey).apply((privateKey) => ({
-      host: node.address,
-      port: node.port,
-      user: node.user,
-      privateKey,
-      ...(node.hostKey !== undefined ? { hostKey: node.hostKey } : {}),
-      dialTimeoutSeconds: model.ssh.connectTimeout,
-      ...(model.ssh.bastion !== undefined ? {
-        bastion: {
-          host: model.ssh.bastion.host, port: model.ssh.bastion.port, user: model.ssh.bastion.user ?? node.user,
-          privateKey, dialTimeoutSeconds: model.ssh.connectTimeout,
-        },
-      } : {}),
-    })));
+    const connection: pulumi.Output<SshConnection> = this.connection = pulumi.secret(pulumi.output(args.sshPrivateKey)
+      .apply((privateKey) => nodeConnection(model, node, privateKey)));
     // A new address is another machine: undo on the old one, then converge the new one.
     const replaceOnNewHost = { triggers: [node.address, node.port], connection };
     const stepOptions = (dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions =>
       ({ parent: this, dependsOn, deleteBeforeReplace: true });
     const root = (script: string) => asRoot(script, node.user);
-    const step = (suffix: string, description: string, scripts: pulumi.Input<StepScripts>,
+    // Set once the files are rendered (they need the identify step's answer), before any step but identify.
+    let drift: pulumi.Output<NodeDrift> | undefined;
+    const step = (suffix: "identify" | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
       dependsOn: pulumi.Input<pulumi.Resource>[], stdin?: pulumi.Input<string>) => {
       const s = pulumi.output(scripts);
       return new RemoteCommand(`${name}-${suffix}`, {
@@ -84,10 +86,16 @@ export class ClusterNode extends pulumi.ComponentResource {
         create: s.apply((x) => root(x.apply)),
         delete: s.apply((x) => (x.undo !== undefined ? root(x.undo) : "")),
         ...(stdin !== undefined ? { stdin } : {}),
+        ...(suffix !== "identify" ? { drift: drift!.apply((d) => [...d[suffix]]) } : {}),
       }, stepOptions(dependsOn));
     };
 
     const identify = step("identify", "identify the OS", identifyHostStep(), []);
+    // Observed only once the stack knows the host: a preview of a new node dials nobody (its identify step's
+    // answer is unknown), nor does a targeted `up` that leaves the node out (no answer at all).
+    this.observation = pulumi.all([identify.stdout, args.sshPrivateKey]).apply(([identity, privateKey]):
+      Promise<ObservationResult> => (typeof identity === "string" && identity !== ""
+      ? observeHost(model, node.name, privateKey) : Promise.resolve({ notDeployed: true })));
     this.osFamily = identify.stdout.apply((osRelease) => {
       const family = node.os ?? detectOsFamily(osRelease);
       if (family === undefined) {
@@ -98,6 +106,34 @@ export class ClusterNode extends pulumi.ComponentResource {
     });
     const os = this.osFamily.apply(osProfile);
     this.platform = identify.stdout.apply(detectPlatform);
+
+    // Rendering needs the OS (process names, docroot), the platform (event checks) and the passwords: all outputs.
+    const authPasses = pulumi.secret(pulumi.all([...args.authPasses]));
+    const files = pulumi.all([this.osFamily, this.platform, authPasses])
+      .apply(([family, platform, passwords]) => renderNode(model, node.name, family, passwords, platform));
+    const groups = pulumi.all([files, this.osFamily]).apply(([all, family]) => groupNodeFiles(all, family));
+
+    // What must run again because the host drifted. An `up` takes this node's entry of the combined
+    // observations (so it waits for, and fails with, every host); a preview takes its own and warns.
+    const observed: pulumi.Output<HostObservation | undefined> = pulumi.runtime.isDryRun()
+      ? this.observation.apply((r) => {
+        if ("error" in r) pulumi.log.warn(unobservedWarning(r.error), this);
+        return "observed" in r ? r.observed : undefined;
+      })
+      : pulumi.output(args.observations).apply((all) => all[node.name]);
+    // The reasons name files and units only, so they need not be secret like the files they come from.
+    drift = pulumi.unsecret(pulumi.all([observed, groups, this.osFamily]).apply(([observation, g, family]) =>
+      (observation === undefined ? NO_DRIFT : nodeDrift(desiredHost(model, family, g), observation))));
+    const driftLines = drift.apply((d) => {
+      const lines = describeDrift(d);
+      if (lines.length > 0) {
+        pulumi.log.warn(`${node.name} no longer matches the stack; ${pulumi.runtime.isDryRun() ? "`up` runs" : "running"} ` +
+          `these steps again: ${lines.join(" | ")}`, this);
+      }
+      return lines;
+    });
+    this.repairs = pulumi.all([drift, driftLines]).apply(([d]) =>
+      DRIFT_STEPS.filter((s) => d[s].length > 0).map((s) => `${node.name} ${s}`));
 
     const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
       const commands = firewallCommands(family, model.firewall);
@@ -112,12 +148,6 @@ export class ClusterNode extends pulumi.ComponentResource {
         ...(model.purgePackages ? { undo: removePackagesCommand(family, list) } : {}),
       };
     }), [firewall]);
-
-    // Rendering needs the OS (process names, docroot), the platform (event checks) and the passwords: all outputs.
-    const authPasses = pulumi.secret(pulumi.all([...args.authPasses]));
-    const files = pulumi.all([this.osFamily, this.platform, authPasses])
-      .apply(([family, platform, passwords]) => renderNode(model, node.name, family, passwords, platform));
-    const groups = pulumi.all([files, this.osFamily]).apply(([all, family]) => groupNodeFiles(all, family));
 
     const site = step("site", "write the index page", os.apply(siteStep), [packages],
       groups.apply((g) => g.site.content));

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, memberOf, primaryVipAddress, rollingWaves,
-  settleSeconds, stableSeconds, vipAddress,
+  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, HostObservation, holdersOf, memberOf, primaryVipAddress,
+  rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { holdsAddressCommand } from "../core/deploy-steps";
 import { ClusterNode } from "./cluster-node";
+import { ClusterObservation, combineObservations } from "./observe-hosts";
 import { GeneratedSecret } from "./providers/generated-secret";
 import { VipHolder } from "./providers/vip-holder";
 
@@ -41,7 +42,7 @@ export interface InstanceSummary {
   readonly vips: readonly string[];
   /** virtual_router_id. */
   readonly virtualRouterId: number;
-  /** The node holding its VIPs, measured after the last change (or refresh). */
+  /** The node holding its VIPs, measured on every `up` (again after any change or repair). */
   readonly master: string;
   /** Node name → base priority in this instance. */
   readonly priorities: Readonly<Record<string, number>>;
@@ -57,7 +58,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
   public readonly vip: pulumi.Output<string>;
   /** `http://VIP/`. */
   public readonly url: pulumi.Output<string>;
-  /** The node holding the first instance's VIPs, measured after the last change (or refresh). */
+  /** The node holding the first instance's VIPs, measured on every `up` (again after any change or repair). */
   public readonly master: pulumi.Output<string>;
   /** Node name → address, configured state and priority (in the first instance). */
   public readonly nodes: pulumi.Output<Record<string, NodeSummary>>;
@@ -74,6 +75,10 @@ export class HaWebCluster extends pulumi.ComponentResource {
       new GeneratedSecret(i === 0 ? `${name}-vrrp-password` : `${name}-vrrp-password-${instance.instanceName}`,
         { length: 8 }, { parent: this }).result);
 
+    // Every host is observed before any step changes one; the nodes are made first, so their combined
+    // observation is handed to them once they all exist.
+    const [observations, resolveObservations] = pulumi.deferredOutput<ClusterObservation>();
+
     // Rolling order: backups converge together, then each VIP holder alone; a wave's keepalived steps wait
     // for the previous wave's.
     const nodes: ClusterNode[] = [];
@@ -86,9 +91,13 @@ export class HaWebCluster extends pulumi.ComponentResource {
         authPasses,
         sshPrivateKey: args.sshPrivateKey,
         configAfter,
+        observations,
       }, { parent: this }));
       nodes.push(...previousWave);
     }
+    resolveObservations(combineObservations(nodes.map((n) => n.nodeName), nodes.map((n) => n.observation),
+      pulumi.runtime.isDryRun()));
+    const repairs = pulumi.all(nodes.map((n) => n.repairs)).apply((lists) => lists.flat());
 
     // One probe per instance; the first keeps its historical name.
     const holders = model.instances.map((instance, i) => {
@@ -100,6 +109,9 @@ export class HaWebCluster extends pulumi.ComponentResource {
         settleSeconds: args.settleSeconds ?? settleSeconds(model),
         stableSeconds: stableSeconds(model),
         triggers: nodes.map((n) => n.desiredStateDigest),
+        observedHolders: observations.apply((all) => (Object.values(all).some((o) => o === undefined) ? undefined
+          : holdersOf(vip, all as Record<string, HostObservation>))),
+        repairs,
       }, { parent: this, dependsOn: nodes.map((n) => n.servicesStep) });
     });
 

@@ -11,7 +11,8 @@ export { SshConnection } from "./ssh-exec";
  * @pulumi/command's remote.Command because that provider's Go module is not served to the machines
  * this project is built on; the semantics follow remote.Command where they matter: secrets travel on
  * stdin, never in the command text; a change of `triggers` replaces; delete runs the stored command
- * against the stored host.
+ * against the stored host. Unlike remote.Command it takes `drift`, what the program observed on the host
+ * before the run, so a host that was changed behind its back is converged again.
  *
  * Everything the provider functions use is required inside them: the engine serializes this
  * provider's code into the state and runs it in a separate process.
@@ -36,6 +37,11 @@ export interface RemoteCommandArgs {
   readonly stdin?: pulumi.Input<string>;
   /** Any change of these values replaces the resource (delete, then create when deleteBeforeReplace). */
   readonly triggers?: pulumi.Input<unknown[]>;
+  /**
+   * Why the host no longer matches what this step put there (observed before the run; empty when in sync).
+   * Non-empty runs the script again; going back to empty is no change of its own.
+   */
+  readonly drift?: pulumi.Input<string[]>;
 }
 
 interface CommandState {
@@ -46,8 +52,14 @@ interface CommandState {
   delete?: string;
   stdin?: string;
   triggers?: unknown[];
+  drift?: string[];
   stdout?: string;
   stderr?: string;
+}
+
+/** True when the program saw the host drift from this step (an unknown value in a preview is not an array). */
+function drifted(news: CommandState): boolean {
+  return Array.isArray(news.drift) && news.drift.length > 0;
 }
 
 const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
@@ -60,7 +72,7 @@ const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
     const keys = ["connection", "description", "create", "update", "delete", "stdin", "triggers"] as const;
     const changed = keys.filter((k) => !same(olds[k], news[k]));
     return {
-      changes: changed.length > 0,
+      changes: changed.length > 0 || drifted(news),
       replaces: changed.includes("triggers") ? ["triggers"] : [],
     };
   },
@@ -74,7 +86,8 @@ const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
   async update(_id: string, olds: CommandState, news: CommandState) {
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     // Only a changed script or payload re-runs; a new delete command or connection detail is just stored.
-    const rerun = !same(olds.create, news.create) || !same(olds.update, news.update) || !same(olds.stdin, news.stdin);
+    const rerun = !same(olds.create, news.create) || !same(olds.update, news.update) || !same(olds.stdin, news.stdin) ||
+      drifted(news);
     if (!rerun) return { outs: { ...news, stdout: olds.stdout, stderr: olds.stderr } };
     const out = await runOverSsh(news.connection, news.description, news.update ?? news.create, news.stdin);
     return { outs: { ...news, ...out } };

@@ -31,6 +31,13 @@ export interface VipHolderArgs {
   readonly stableSeconds?: pulumi.Input<number>;
   /** Values whose change means "measure again" (e.g. the rendered configs' digests). */
   readonly triggers: pulumi.Input<unknown[]>;
+  /**
+   * The nodes that held the VIP when the program observed the hosts before this run; undefined when not
+   * observed. Anything but the stored holder alone means "measure again".
+   */
+  readonly observedHolders?: pulumi.Input<string[] | undefined>;
+  /** Steps this run repairs on the hosts ("node2 keepalived"); any means "measure again" once they ran. */
+  readonly repairs?: pulumi.Input<string[]>;
 }
 
 interface HolderState {
@@ -39,6 +46,8 @@ interface HolderState {
   settleSeconds: number;
   stableSeconds?: number;
   triggers: unknown[];
+  observedHolders?: string[];
+  repairs?: string[];
   holder?: string;
 }
 
@@ -80,8 +89,12 @@ async function measureHolder(state: HolderState, settleSeconds: number, stableSe
 const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: HolderState, news: HolderState) {
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    // The holder output must tell the truth now: measure again when the VIP moved since the last run, or
+    // when this run repairs a host (the VIP may move once it is repaired). Neither changes by itself otherwise.
+    const moved = Array.isArray(news.observedHolders) && news.observedHolders.join(" and ") !== olds.holder;
     const changes = !same(olds.triggers, news.triggers) || !same(olds.vip, news.vip) ||
-      !same(olds.nodes.map((n) => n.name), news.nodes.map((n) => n.name));
+      !same(olds.nodes.map((n) => n.name), news.nodes.map((n) => n.name)) || moved ||
+      (Array.isArray(news.repairs) && news.repairs.length > 0);
     return { changes };
   },
   async create(inputs: HolderState) {
@@ -103,7 +116,7 @@ const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** The node holding the VIP, as of the last `up` that changed the cluster or the last `refresh`. */
+/** The node holding the VIP, measured again whenever the VIP moved, the cluster changed or a host was repaired. */
 export class VipHolder extends pulumi.dynamic.Resource {
   /** Name of the node that holds the VIP. */
   public readonly holder!: pulumi.Output<string>;
