@@ -4,6 +4,8 @@
 set -euo pipefail
 
 LAB_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")/lab" && pwd)"
+# The lab's planning helpers run on the project's pinned Node.js.
+eval "$(bash "$LAB_SCRIPTS/../node-env.sh")"
 # shellcheck source=lab/common.sh
 source "$LAB_SCRIPTS/common.sh"
 # shellcheck source=lab/image.sh

@@ -20,7 +20,16 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# npm runs under the pinned Node.js, so native add-ons are built for it.
+eval "$(bash scripts/node-env.sh)"
+abi="$(node -p 'process.versions.modules')"
 if [[ ! -d node_modules/@pulumi/pulumi ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$abi" > node_modules/.kaha-node-abi
+elif [[ "$(cat node_modules/.kaha-node-abi 2>/dev/null)" != "$abi" ]]; then
+  # Installed by another Node.js (e.g. a plain `npm ci`): rebuild the native add-ons for this one.
+  echo "setup: rebuilding npm dependencies for Node.js $(node --version)"
+  npm rebuild --loglevel=error >/dev/null
+  echo "$abi" > node_modules/.kaha-node-abi
 fi

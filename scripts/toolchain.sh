@@ -64,6 +64,8 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}"
 ENV
+# The pinned Node.js first on PATH: the language host starts the program and the providers with `node`.
+bash "$repo/scripts/node-env.sh"
 # A passphrase the user set wins; otherwise local stacks use the machine's own generated one.
 if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
   echo "export PULUMI_CONFIG_PASSPHRASE_FILE=\"$passphrase_file\""

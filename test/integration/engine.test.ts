@@ -41,6 +41,15 @@ describe("Pulumi engine, offline", () => {
     assert.equal(out.stdout.trim(), `v${pinned}`);
   });
 
+  test("the program, its providers and these tests run on the pinned Node.js", () => {
+    const pinnedNode = /NODE_VERSION=(\S+)/.exec(fs.readFileSync(path.join(REPO, "toolchain/versions.env"), "utf8"))![1];
+    assert.equal(process.version, `v${pinnedNode}`, "the test runner");
+    // `pulumi about` asks the language host which node it starts the program (and the dynamic providers) with.
+    const about = spawnSync("pulumi", ["about", "--json"], { cwd: REPO, env: toolchainEnv(), encoding: "utf8" });
+    const runtime = JSON.parse(about.stdout).runtime;
+    assert.equal(runtime.version, `v${pinnedNode}`, `the language host's node: ${runtime.executable}`);
+  });
+
   test("preview of the seed stack lists the cluster, both nodes and every step", () => {
     const stack = new TestStack("seed-preview", fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8"));
     stacks.push(stack);
