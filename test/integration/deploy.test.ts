@@ -1,13 +1,16 @@
 /**
  * The mission end to end: `pulumi up --stack <lab>` on fresh lab hosts with the real engine, a no-change
- * `up`, a rolling config change watched from the master, validation with zero SSH connections, secrets
- * kept out of output and state, and `destroy` giving the hosts back.
+ * `up`, a rolling config change watched from the master, drift (files edited, services stopped, hosts
+ * re-created) shown by preview and repaired by up, validation with zero SSH connections, secrets kept out of
+ * output and state, and `destroy` giving the hosts back.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { acceptedSshLogins, curlVip, lab, LAB_VIP, labStackConfig, onNode, vipHolders, watchVip } from "../support/lab";
+import {
+  acceptedSshLogins, curlVip, lab, LAB_VIP, labStackConfig, npmRun, onNode, vipHolders, waitUntil, watchVip,
+} from "../support/lab";
 import { REPO, TestStack, toolchainEnv } from "../support/pulumi";
 
 const NODES = ["node1", "node2"];
@@ -90,6 +93,49 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
     assert.ok(tBackup < tMaster, `backup reloaded at ${tBackup}, master at ${tMaster}`);
   });
 
+  test("drift: a backup's keepalived.conf edited and keepalived stopped by hand; preview names them, up restores them", () => {
+    const master = vipHolders(NODES)[0];
+    const backup = NODES.find((n) => n !== master)!;
+    const conf = "/etc/keepalived/keepalived.conf";
+    const rendered = onNode(backup, `sha256sum < ${conf}`).out;
+    onNode(backup, `echo '# edited by hand' >> ${conf} && systemctl stop keepalived`);
+
+    const preview = stack.ok(["preview"]);
+    assert.match(preview.all, new RegExp(`${backup} no longer matches the stack; .up. runs these steps again: ` +
+      `keepalived: keepalived.conf differs from the rendered one \\| services: keepalived inactive`));
+    const planned = [...preview.all.matchAll(/^\s*~\s+\S+:\S+\s+(\S+)\s+update\b/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(planned, [`cluster-${backup}-keepalived`, `cluster-${backup}-services`, "cluster-vip-holder"]);
+
+    const r = stack.ok(["up", "--yes"]);
+    const updated = [...r.all.matchAll(/^\s*~\s+\S+\s+(\S+)\s+updated/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(updated, planned);
+    assert.equal(onNode(backup, `sha256sum < ${conf}`).out, rendered, "keepalived.conf byte-identical to the rendered one");
+    assert.equal(onNode(backup, "stat -c '%U %a' " + conf).out, "root 600");
+    assert.equal(onNode(backup, "systemctl is-active keepalived").out, "active");
+    assert.deepEqual(vipHolders(NODES), [master]);
+  });
+
+  test("drift: the master's web server disabled and stopped; up enables and starts it, and master follows the VIP", async () => {
+    const master = vipHolders(NODES)[0];
+    onNode(master, "systemctl disable --now apache2");
+    // The TCP check (weight -30) moves the VIP away; the stack's output is now stale until the next up.
+    await waitUntil("the VIP to leave the master", () => !vipHolders(NODES).includes(master), 60_000);
+    const r = stack.ok(["up", "--yes"]);
+    assert.match(r.all, new RegExp(`${master} no longer matches the stack; running these steps again: ` +
+      `services: apache2 disabled; apache2 inactive`));
+    assert.equal(onNode(master, "systemctl is-enabled apache2; systemctl is-active apache2").out, "enabled\nactive");
+    const holders = vipHolders(NODES);
+    assert.equal(holders.length, 1, `VIP holders: ${holders.join(", ")}`);
+    const outputs = JSON.parse(stack.ok(["stack", "output", "--json"]).stdout);
+    assert.equal(outputs.master, holders[0]);
+    assert.equal(outputs.instances[Object.keys(outputs.instances)[0]].master, holders[0]);
+  });
+
+  test("drift: nothing drifted, so preview --expect-no-changes passes", () => {
+    const r = stack.ok(["preview", "--expect-no-changes"]);
+    assert.doesNotMatch(r.all, /no longer matches the stack/);
+  });
+
   test("a config that fails validation stops preview with no SSH connection", () => {
     const logins = NODES.map(acceptedSshLogins);
     const bad = new TestStack("deploy-invalid", labStackConfig().replace(/weight: -30/, "weight: 5"));
@@ -121,6 +167,21 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
     for (const n of NODES) {
       assert.equal(onNode(n, `journalctl --no-pager -o cat | grep -c -F '${password}' || true`).out, "0", `${n} journal`);
     }
+  });
+
+  test("drift: hosts re-created under the deployed stack; up converges them, status HEALTHY, master is the holder", () => {
+    lab("down");
+    lab("up", "--nodes", "2"); // the same addresses and host keys, empty disks
+    assert.deepEqual(vipHolders(NODES), []);
+    const r = stack.ok(["up", "--yes"]);
+    for (const n of NODES) assert.match(r.all, new RegExp(`${n} no longer matches the stack; running these steps again: firewall: `));
+    const status = npmRun("status", "--stack", stack.name);
+    assert.equal(status.code, 0, status.out);
+    assert.match(status.out, /HEALTHY/);
+    const holders = vipHolders(NODES);
+    assert.equal(holders.length, 1, `VIP holders: ${holders.join(", ")}`);
+    assert.equal(JSON.parse(stack.ok(["stack", "output", "--json"]).stdout).master, holders[0]);
+    assert.equal(curlVip().body, `<h1> hello from ${holders[0]} </h1>`);
   });
 
   test("destroy stops keepalived, removes its files, restores the page and firewalld", () => {

@@ -1,5 +1,5 @@
 /**
- * Faults on the lab (issue 7): a host down at `up`, a host with the wrong pinned key, a config keepalived
+ * Faults on the lab (issue 7): a host down at `up`, a deployed host that cannot be observed, a host with the wrong pinned key, a config keepalived
  * rejects on the host, an engine killed mid-`up`, a rebooted host, multicast blocked with and without
  * unicast VRRP, and a VRRP password rotation watched for split brain. Each test states what must hold.
  */
@@ -50,6 +50,29 @@ describe("faults on the lab", { timeout: 60 * 60_000 }, () => {
     stack.ok(["up", "--yes"]);
     assert.equal(vipHolders(NODES).length, 1);
     assert.equal(curlVip().code, 0);
+  });
+
+  test("a deployed host that cannot be observed: preview names it and goes on; up changes nothing on any host", () => {
+    // A change for every node, so an up that went ahead would touch node1.
+    stack.ok(["config", "set", "--path", "keepalived-ha:site", "<h1> changed while node2 was down </h1>"]);
+    const files = "md5sum < /var/www/html/index.html; md5sum < /etc/keepalived/keepalived.conf";
+    const before = onNode("node1", files).out;
+    lab("stop-node", "node2");
+    try {
+      const preview = stack.run(["preview"]);
+      assert.equal(preview.code, 0, preview.all.slice(-3000));
+      assert.match(preview.all, /cannot observe node2 \(10\.213\.151\.12\): observe node2: cannot reach root@10\.213\.151\.12:22/);
+      assert.match(preview.all, /cluster-node1-site\s+update/);
+      const up = stack.run(["up", "--yes"]);
+      assert.notEqual(up.code, 0);
+      assert.match(up.all, /cannot observe a host of the cluster, so nothing was changed on any host:\s+node2 \(10\.213\.151\.12\)/);
+      assert.equal(onNode("node1", files).out, before, "node1 was changed although node2 could not be observed");
+    } finally {
+      lab("start-node", "node2");
+    }
+    stack.ok(["config", "rm", "keepalived-ha:site"]);
+    stack.ok(["up", "--yes"]);
+    assert.equal(vipHolders(NODES).length, 1);
   });
 
   test("a wrong pinned host key aborts before any command runs on that host", () => {
