@@ -58,17 +58,28 @@ export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack 
   };
 }
 
-/** Reads `--flag value` / `--flag=value` / `--switch` arguments. */
-export function parseFlags(argv: readonly string[], switches: readonly string[]): Map<string, string> {
+/** Reads `--flag value` / `--flag=value` / `--switch` arguments and the words that are not flags. */
+export function parseArgs(argv: readonly string[], switches: readonly string[]): { flags: Map<string, string>; positional: string[] } {
   const flags = new Map<string, string>();
+  const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (eq >= 0) flags.set(name, arg.slice(eq + 1));
     else if (switches.includes(name)) flags.set(name, "true");
     else flags.set(name, argv[++i] ?? "");
   }
+  return { flags, positional };
+}
+
+/** Reads `--flag value` / `--flag=value` / `--switch` arguments; any other word is an error. */
+export function parseFlags(argv: readonly string[], switches: readonly string[]): Map<string, string> {
+  const { flags, positional } = parseArgs(argv, switches);
+  if (positional.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positional[0])}`);
   return flags;
 }
