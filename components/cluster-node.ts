@@ -87,6 +87,7 @@ export class ClusterNode extends pulumi.ComponentResource {
         delete: s.apply((x) => (x.undo !== undefined ? root(x.undo) : "")),
         ...(stdin !== undefined ? { stdin } : {}),
         ...(suffix !== "identify" ? { drift: drift!.apply((d) => [...d[suffix]]) } : {}),
+        forgetCommand: `npm run forget-node -- --stack ${pulumi.getStack()} ${node.name}`,
       }, stepOptions(dependsOn));
     };
 

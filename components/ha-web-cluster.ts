@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, HostObservation, holdersOf, memberOf, primaryVipAddress,
+  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, findNode, HostObservation, holdersOf, memberOf, primaryVipAddress,
   rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
-import { holdsAddressCommand } from "../core/deploy-steps";
+import { holdsAddressCommand, stepDownCommand } from "../core/deploy-steps";
 import { ClusterNode } from "./cluster-node";
 import { ClusterObservation, combineObservations } from "./observe-hosts";
 import { GeneratedSecret } from "./providers/generated-secret";
@@ -104,7 +104,10 @@ export class HaWebCluster extends pulumi.ComponentResource {
       const vip = vipAddress(instance.vips[0]);
       return new VipHolder(i === 0 ? `${name}-vip-holder` : `${name}-vip-holder-${instance.instanceName}`, {
         nodes: nodes.map((n) => n.connection.apply((connection) =>
-          ({ name: n.nodeName, connection, holdsCommand: holdsAddressCommand(vip) }))),
+          ({
+            name: n.nodeName, connection, holdsCommand: holdsAddressCommand(vip),
+            stepDownCommand: stepDownCommand(findNode(model, n.nodeName).user),
+          }))),
         vip,
         settleSeconds: args.settleSeconds ?? settleSeconds(model),
         stableSeconds: stableSeconds(model),

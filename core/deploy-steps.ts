@@ -199,7 +199,8 @@ export function keepalivedConfigStep(nodeName: string, vips: readonly string[] =
 
 /**
  * Services: the web server and keepalived enabled and running. The first run records the web server's
- * enabled/active state so destroy can return it; keepalived is stopped by the config step's undo.
+ * enabled/active state so destroy can return it; undo stops keepalived before it returns the web server to
+ * that state (the config step's undo disables keepalived and removes its files).
  */
 export function servicesStep(os: OsProfile, passwordDigest = ""): StepScripts {
   const web = shellQuote(os.webServerService);
@@ -219,6 +220,9 @@ export function servicesStep(os: OsProfile, passwordDigest = ""): StepScripts {
     ].join("\n"),
     undo: [
       STRICT,
+      // keepalived goes first (its own step disables it next): a node that holds the VIP hands it over at
+      // once with its priority-0 advert, before the web server behind the VIP may be stopped.
+      `systemctl stop keepalived >/dev/null 2>&1 || true`,
       `if [ -f ${saved} ]; then`,
       `  read -r enabled active < ${saved} || true`,
       `  [ "$enabled" = enabled ] || systemctl disable ${web} >/dev/null 2>&1 || true`,
@@ -227,6 +231,11 @@ export function servicesStep(os: OsProfile, passwordDigest = ""): StepScripts {
       `fi`,
     ].join("\n"),
   };
+}
+
+/** Makes a node leaving the cluster give up its VIPs at once: keepalived's priority-0 advert on stop. */
+export function stepDownCommand(user: string): string {
+  return asRoot("systemctl stop keepalived", user);
 }
 
 /** Shell test: true when the address (without prefix) is on one of the host's interfaces. */

@@ -42,6 +42,11 @@ export interface RemoteCommandArgs {
    * Non-empty runs the script again; going back to empty is no change of its own.
    */
   readonly drift?: pulumi.Input<string[]>;
+  /**
+   * The command that forgets this step's node, named when its undo cannot reach the host (a dead node being
+   * removed or replaced). Stored, never compared.
+   */
+  readonly forgetCommand?: pulumi.Input<string>;
 }
 
 interface CommandState {
@@ -53,6 +58,7 @@ interface CommandState {
   stdin?: string;
   triggers?: unknown[];
   drift?: string[];
+  forgetCommand?: string;
   stdout?: string;
   stderr?: string;
 }
@@ -94,8 +100,16 @@ const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(_id: string, props: CommandState) {
-    if (props.delete) {
+    if (!props.delete) return;
+    try {
       await runOverSsh(props.connection, `${props.description} (undo)`, props.delete, undefined);
+    } catch (err) {
+      const message = (err as Error).message;
+      // A node being removed or replaced whose host is gone: every later `up` would stop here the same way.
+      if (!/cannot reach .* over SSH/.test(message) || props.forgetCommand === undefined) throw err;
+      throw new Error(`${message}\nthis node is being removed or replaced and its host cannot be reached. If the host ` +
+        `is gone for good, remove the node from the state without touching the host, then run up again:\n  ` +
+        `${props.forgetCommand}\n(if it is only unreachable for a while, bring it back instead)`);
     }
   },
 };

@@ -3,7 +3,9 @@ import { runOverSsh, SshConnection } from "./ssh-exec";
 
 /**
  * Which node holds the VIP, measured on the hosts: after a change it waits (bounded) until exactly one node
- * holds the address, and `pulumi refresh` measures again. A read-only probe: it changes nothing on the hosts.
+ * holds the address, and `pulumi refresh` measures again. A probe that changes nothing on the hosts, with one
+ * exception: a node that leaves the cluster is asked to stop keepalived first, so the VIP moves to the nodes
+ * that stay (in one handover) before they are measured; the engine undoes the leaving node's steps only later.
  */
 
 /** One node as the probe sees it. */
@@ -14,6 +16,8 @@ export interface ProbedNode {
   readonly connection: SshConnection;
   /** Command printing "yes" when this node holds the VIP. */
   readonly holdsCommand: string;
+  /** Command that makes this node give up the VIP (stops keepalived), run if it leaves the cluster. */
+  readonly stepDownCommand?: string;
 }
 
 /** Inputs of a VipHolder. */
@@ -93,7 +97,7 @@ const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
     // when this run repairs a host (the VIP may move once it is repaired). Neither changes by itself otherwise.
     const moved = Array.isArray(news.observedHolders) && news.observedHolders.join(" and ") !== olds.holder;
     const changes = !same(olds.triggers, news.triggers) || !same(olds.vip, news.vip) ||
-      !same(olds.nodes.map((n) => n.name), news.nodes.map((n) => n.name)) || moved ||
+      !same(olds.nodes.map((n) => [n.name, n.connection.host]), news.nodes.map((n) => [n.name, n.connection.host])) || moved ||
       (Array.isArray(news.repairs) && news.repairs.length > 0);
     return { changes };
   },
@@ -101,7 +105,13 @@ const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
     const holder = await measureHolder(inputs, inputs.settleSeconds);
     return { id: require("crypto").randomBytes(8).toString("hex") as string, outs: { ...inputs, holder } };
   },
-  async update(_id: string, _olds: HolderState, news: HolderState) {
+  async update(_id: string, olds: HolderState, news: HolderState) {
+    // Nodes that leave (removed, or moved to another host): hand their VIP over now. One that cannot be
+    // reached holds nothing we could serve from; its undo step will say so.
+    const stays = (n: ProbedNode) => news.nodes.some((m) => m.name === n.name && m.connection.host === n.connection.host);
+    await Promise.all(olds.nodes.filter((n) => !stays(n) && n.stepDownCommand !== undefined).map((n) =>
+      runOverSsh({ ...n.connection, dialTimeoutSeconds: 5 }, `hand ${news.vip} over from ${n.name}`, n.stepDownCommand!, undefined)
+        .catch(() => undefined)));
     return { outs: { ...news, holder: await measureHolder(news, news.settleSeconds) } };
   },
   // `pulumi refresh` measures once more, briefly: it reports the cluster as it is now.
