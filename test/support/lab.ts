@@ -92,6 +92,101 @@ export async function waitUntil(what: string, predicate: () => boolean, timeoutM
 
 /** Runs an npm script of the project (e.g. status, drill); returns exit status and output. */
 export function npmRun(script: string, ...args: string[]): { code: number; out: string } {
-  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: REPO, encoding: "utf8", timeout: 10 * 60_000 });
+  return npmRunWith({}, script, ...args);
+}
+
+/** npmRun with extra environment (e.g. the PULUMI_BACKEND_URL of a TestStack). */
+export function npmRunWith(env: NodeJS.ProcessEnv, script: string, ...args: string[]): { code: number; out: string } {
+  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], {
+    cwd: REPO, encoding: "utf8", timeout: 10 * 60_000, env: { ...process.env, ...env },
+  });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** One HTTP probe through the VIP from the host: host clock in ms, and whether it answered 200. */
+export interface HttpSample {
+  /** Milliseconds since the epoch. */
+  readonly t: number;
+  /** The probe got a 200 within its time-out. */
+  readonly ok: boolean;
+}
+
+/** What a service watch saw: per node whether it held the VIP, and HTTP through the VIP. */
+export interface ServiceWatch {
+  /** Node → its samples. */
+  readonly holders: Readonly<Record<string, VipSample[]>>;
+  /** The HTTP probes. */
+  readonly http: HttpSample[];
+}
+
+/**
+ * Watches the service every 100 ms while something runs: on each node whether it holds the VIP (watchVip), and
+ * from the host an HTTP GET through the VIP with a 0.5 s time-out.
+ */
+export function watchService(nodes: readonly string[], vip = LAB_VIP): { stop: () => Promise<ServiceWatch> } {
+  const watches = nodes.map((n) => watchVip(n, vip));
+  const prober = spawn("bash", ["-c",
+    `end=$((SECONDS + 900)); while [ $SECONDS -lt $end ]; do t=$(date +%s%3N); ` +
+    `c=$(curl -s -o /dev/null -m 0.5 -w '%{http_code}' http://${vip}/ || true); echo "$t $c"; sleep 0.1; done`],
+  { stdio: ["ignore", "pipe", "ignore"], detached: true });
+  let out = "";
+  prober.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+  return {
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => prober.on("close", () => resolve()));
+      process.kill(-prober.pid!, "SIGTERM");
+      const samples = await Promise.all(watches.map((w) => w.stop()));
+      await closed;
+      return {
+        holders: Object.fromEntries(nodes.map((n, i) => [n, samples[i]])),
+        http: out.split("\n").filter((l) => l !== "").map((l) => {
+          const [t, code] = l.split(" ");
+          return { t: Number(t), ok: code === "200" };
+        }),
+      };
+    },
+  };
+}
+
+/** A stretch in which the VIP was not held by exactly one node or HTTP through it failed. */
+export interface ServiceGap {
+  /** When it started, ms since the epoch. */
+  readonly start: number;
+  /** How long it lasted, ms. */
+  readonly ms: number;
+}
+
+/**
+ * The gaps of a watch, on a 100 ms grid between the first and the last HTTP probe: at each point every node's
+ * latest sample counts (a node whose samples ended, e.g. one powered off, counts as not holding 300 ms after its
+ * last one) and so does the latest probe. Gaps closer than 300 ms are one gap.
+ */
+export function serviceGaps(watch: ServiceWatch, stepMs = 100): ServiceGap[] {
+  if (watch.http.length === 0) return [];
+  const latest = <T extends { t: number }>(samples: readonly T[], t: number): T | undefined => {
+    let found: T | undefined;
+    for (const s of samples) { if (s.t <= t) found = s; else break; }
+    return found;
+  };
+  const gaps: ServiceGap[] = [];
+  let open: number | undefined;
+  let lastBad = 0;
+  const t0 = watch.http[0].t;
+  const t1 = watch.http[watch.http.length - 1].t;
+  for (let t = t0; t <= t1; t += stepMs) {
+    const holding = Object.values(watch.holders).filter((samples) => {
+      const s = latest(samples, t);
+      return s !== undefined && s.held && t - s.t <= 300;
+    }).length;
+    const bad = holding !== 1 || latest(watch.http, t)?.ok !== true;
+    if (bad) {
+      if (open === undefined) open = t;
+      lastBad = t;
+    } else if (open !== undefined && t - lastBad >= 300) {
+      gaps.push({ start: open, ms: lastBad - open + stepMs });
+      open = undefined;
+    }
+  }
+  if (open !== undefined) gaps.push({ start: open, ms: lastBad - open + stepMs });
+  return gaps;
 }
