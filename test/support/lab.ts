@@ -1,6 +1,7 @@
 /** The lab, driven from tests through its own entry point (`scripts/lab.sh`). */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { REPO } from "./pulumi";
 
@@ -46,20 +47,35 @@ export interface VipSample {
   readonly held: boolean;
 }
 
-/** Starts sampling, on a node, whether it holds the VIP every 100 ms; stop() returns the samples. */
-export function watchVip(node: string, vip = LAB_VIP): { stop: () => Promise<VipSample[]> } {
-  const child = spawn("bash", ["scripts/lab.sh", "exec", node, "--", "bash", "-c",
-    `end=$((SECONDS + 600)); while [ $SECONDS -lt $end ]; do if ip -4 -o addr show | grep -q ' inet ${vip}/'; then h=1; else h=0; fi; echo "$(date +%s%3N) $h"; sleep 0.1; done`],
-  { cwd: REPO, stdio: ["ignore", "pipe", "ignore"], detached: true });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+/**
+ * Runs a sampling loop in the background, its output going to a file rather than a pipe: a pipe fills while the
+ * test blocks in spawnSync (each line is its own write), which would pause the loop. stop() returns the lines.
+ */
+function sampler(command: string, args: readonly string[]): { stop: () => Promise<string[]> } {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kaha-watch-")), "samples");
+  const fd = fs.openSync(file, "w");
+  const child = spawn(command, [...args], { cwd: REPO, stdio: ["ignore", fd, "ignore"], detached: true });
+  fs.closeSync(fd);
   return {
     stop: () => new Promise((resolve) => {
-      child.on("close", () => resolve(out.split("\n").filter((l) => l !== "").map((l) => {
-        const [t, h] = l.split(" ");
-        return { t: Number(t), held: h === "1" };
-      })));
+      child.on("close", () => {
+        const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        resolve(lines);
+      });
       process.kill(-child.pid!, "SIGTERM"); // the whole group: lab.sh, nsenter and the loop
+    }),
+  };
+}
+
+/** Starts sampling, on a node, whether it holds the VIP every 100 ms; stop() returns the samples. */
+export function watchVip(node: string, vip = LAB_VIP): { stop: () => Promise<VipSample[]> } {
+  const loop = sampler("bash", ["scripts/lab.sh", "exec", node, "--", "bash", "-c",
+    `end=$((SECONDS + 900)); while [ $SECONDS -lt $end ]; do if ip -4 -o addr show | grep -q ' inet ${vip}/'; then h=1; else h=0; fi; echo "$(date +%s%3N) $h"; sleep 0.1; done`]);
+  return {
+    stop: async () => (await loop.stop()).map((l) => {
+      const [t, h] = l.split(" ");
+      return { t: Number(t), held: h === "1" };
     }),
   };
 }
@@ -125,21 +141,15 @@ export interface ServiceWatch {
  */
 export function watchService(nodes: readonly string[], vip = LAB_VIP): { stop: () => Promise<ServiceWatch> } {
   const watches = nodes.map((n) => watchVip(n, vip));
-  const prober = spawn("bash", ["-c",
+  const prober = sampler("bash", ["-c",
     `end=$((SECONDS + 900)); while [ $SECONDS -lt $end ]; do t=$(date +%s%3N); ` +
-    `c=$(curl -s -o /dev/null -m 0.5 -w '%{http_code}' http://${vip}/ || true); echo "$t $c"; sleep 0.1; done`],
-  { stdio: ["ignore", "pipe", "ignore"], detached: true });
-  let out = "";
-  prober.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    `c=$(curl -s -o /dev/null -m 0.5 -w '%{http_code}' http://${vip}/ || true); echo "$t $c"; sleep 0.1; done`]);
   return {
     stop: async () => {
-      const closed = new Promise<void>((resolve) => prober.on("close", () => resolve()));
-      process.kill(-prober.pid!, "SIGTERM");
-      const samples = await Promise.all(watches.map((w) => w.stop()));
-      await closed;
+      const [lines, ...samples] = await Promise.all([prober.stop(), ...watches.map((w) => w.stop())]);
       return {
         holders: Object.fromEntries(nodes.map((n, i) => [n, samples[i]])),
-        http: out.split("\n").filter((l) => l !== "").map((l) => {
+        http: lines.map((l) => {
           const [t, code] = l.split(" ");
           return { t: Number(t), ok: code === "200" };
         }),
@@ -157,9 +167,9 @@ export interface ServiceGap {
 }
 
 /**
- * The gaps of a watch, on a 100 ms grid between the first and the last HTTP probe: at each point every node's
- * latest sample counts (a node whose samples ended, e.g. one powered off, counts as not holding 300 ms after its
- * last one) and so does the latest probe. Gaps closer than 300 ms are one gap.
+ * The gaps of a watch, on a 100 ms grid from the moment every sampler has started to the last HTTP probe: at
+ * each point every node's latest sample counts (a node whose samples ended, e.g. one powered off, counts as not
+ * holding 1 s after its last one) and so does the latest probe. Gaps closer than 300 ms are one gap.
  */
 export function serviceGaps(watch: ServiceWatch, stepMs = 100): ServiceGap[] {
   if (watch.http.length === 0) return [];
@@ -171,12 +181,13 @@ export function serviceGaps(watch: ServiceWatch, stepMs = 100): ServiceGap[] {
   const gaps: ServiceGap[] = [];
   let open: number | undefined;
   let lastBad = 0;
-  const t0 = watch.http[0].t;
+  const firsts = [watch.http, ...Object.values(watch.holders)].filter((x) => x.length > 0).map((x) => x[0].t);
+  const t0 = Math.max(...firsts);
   const t1 = watch.http[watch.http.length - 1].t;
   for (let t = t0; t <= t1; t += stepMs) {
     const holding = Object.values(watch.holders).filter((samples) => {
       const s = latest(samples, t);
-      return s !== undefined && s.held && t - s.t <= 300;
+      return s !== undefined && s.held && t - s.t <= 1000;
     }).length;
     const bad = holding !== 1 || latest(watch.http, t)?.ok !== true;
     if (bad) {

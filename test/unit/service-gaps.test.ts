@@ -32,4 +32,10 @@ describe("service gaps of a VIP watch", () => {
     const w: ServiceWatch = { holders: { a: samples(4000, () => true), b: samples(1000, () => false) }, http: http(4000, () => true) };
     assert.deepEqual(serviceGaps(w), []);
   });
+
+  test("a sampler that starts late is not a gap: the grid starts when every sampler runs", () => {
+    const late = samples(3000, () => true).filter((x) => x.t >= 700); // the holder's sampler started last
+    const w: ServiceWatch = { holders: { a: late, b: samples(3000, () => false) }, http: http(3000, () => true) };
+    assert.deepEqual(serviceGaps(w), []);
+  });
 });
