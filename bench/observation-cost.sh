@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# What observing the hosts costs a no-change `pulumi up --yes` (issue 11), on the lab's two hosts: one stack
+# deployed by the last commit before observation (BASE, checked out in a temporary worktree), ROUNDS no-change
+# ups there, then the same stack upgraded to this checkout and ROUNDS no-change ups again. Prints every run
+# and the medians.   bash bench/observation-cost.sh   (BASE=36ffd8f ROUNDS=5 by default; needs root)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+base="${BASE:-36ffd8f}"
+rounds="${ROUNDS:-5}"
+eval "$(bash scripts/toolchain.sh)"
+bash scripts/lab.sh up --nodes 2 >/dev/null
+
+work="$(mktemp -d)"
+state="$(mktemp -d)"
+cleanup() {
+  (cd "$repo" && pulumi destroy --yes --stack obs-cost >/dev/null 2>&1 || true)
+  git -C "$repo" worktree remove --force "$work/base" >/dev/null 2>&1 || true
+  rm -rf "$work" "$state" "$repo/Pulumi.obs-cost.yaml"
+}
+trap cleanup EXIT
+export PULUMI_BACKEND_URL="file://$state" NO_COLOR=1
+git worktree add --detach "$work/base" "$base" >/dev/null 2>&1
+ln -s "$repo/node_modules" "$work/base/node_modules"
+grep -v '^encryptionsalt:' Pulumi.lab.yaml > "$work/base/Pulumi.obs-cost.yaml"
+
+# Wall seconds of a no-change up in a directory; fails if it changed anything.
+no_change_up() {
+  local start end
+  start="$(date +%s.%N)"
+  (cd "$1" && pulumi up --yes --expect-no-changes --stack obs-cost >/dev/null)
+  end="$(date +%s.%N)"
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+(cd "$work/base" && pulumi stack init obs-cost >/dev/null && pulumi up --yes --stack obs-cost >/dev/null)
+before=()
+for _ in $(seq "$rounds"); do before+=("$(no_change_up "$work/base")"); done
+echo "without observation ($base): ${before[*]} s"
+
+cp "$work/base/Pulumi.obs-cost.yaml" Pulumi.obs-cost.yaml
+pulumi up --yes --stack obs-cost >/dev/null # stores what this checkout changed in the steps' inputs
+after=()
+for _ in $(seq "$rounds"); do after+=("$(no_change_up "$repo")"); done
+echo "with observation ($(git rev-parse --short HEAD)): ${after[*]} s"
+
+b="$(printf '%s\n' "${before[@]}" | median)"
+a="$(printf '%s\n' "${after[@]}" | median)"
+awk -v b="$b" -v a="$a" 'BEGIN { printf "median without %.1f s, with %.1f s: %.2f x\n", b, a, a / b }'
