@@ -47,4 +47,21 @@ echo "with observation ($(git rev-parse --short HEAD)): ${after[*]} s"
 
 b="$(printf '%s\n' "${before[@]}" | median)"
 a="$(printf '%s\n' "${after[@]}" | median)"
-awk -v b="$b" -v a="$a" 'BEGIN { printf "median without %.1f s, with %.1f s: %.2f x\n", b, a, a / b }'
+summary="$(awk -v b="$b" -v a="$a" 'BEGIN { printf "median without %.1f s, with %.1f s: %.2f x", b, a, a / b }')"
+echo "$summary"
+# The section bench/report.md includes (scripts/bench.ts keeps it when it rewrites the report).
+cat > bench/observation-cost.md <<MD
+## No-change \`up\` and host observation (drift detection)
+
+Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) with \`bash bench/observation-cost.sh\` (Node.js $(node --version), $(nproc) cores): one
+stack on the lab's two hosts, $rounds no-change \`pulumi up --yes\` with the last commit before the hosts were observed
+($base), then the same stack upgraded to $(git rev-parse --short HEAD), which observes every host (one read-only SSH
+round trip per host, all at once) before any step.
+
+| run | no-change \`up --yes\`, each | median |
+|---|---|---|
+| without observation ($base) | ${before[*]} s | $(printf '%.1f' "$b") s |
+| with observation ($(git rev-parse --short HEAD)) | ${after[*]} s | $(printf '%.1f' "$a") s |
+
+$summary (target: within 1.5 x).
+MD

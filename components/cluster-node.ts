@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ClusterModel, describeDrift, desiredHost, detectOsFamily, detectPlatform, DRIFT_STEPS, DriftStep, eventChecks, findNode,
+  ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, eventChecks, findNode,
   firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
   osProfile, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
@@ -125,16 +125,11 @@ export class ClusterNode extends pulumi.ComponentResource {
     // The reasons name files and units only, so they need not be secret like the files they come from.
     drift = pulumi.unsecret(pulumi.all([observed, groups, this.osFamily]).apply(([observation, g, family]) =>
       (observation === undefined ? NO_DRIFT : nodeDrift(desiredHost(model, family, g), observation))));
-    const driftLines = drift.apply((d) => {
-      const lines = describeDrift(d);
-      if (lines.length > 0) {
-        pulumi.log.warn(`${node.name} no longer matches the stack; ${pulumi.runtime.isDryRun() ? "`up` runs" : "running"} ` +
-          `these steps again: ${lines.join(" | ")}`, this);
-      }
-      return lines;
+    this.repairs = drift.apply((d) => {
+      const warning = driftWarning(node.name, d, pulumi.runtime.isDryRun());
+      if (warning !== undefined) pulumi.log.warn(warning, this);
+      return driftRepairs(node.name, d);
     });
-    this.repairs = pulumi.all([drift, driftLines]).apply(([d]) =>
-      DRIFT_STEPS.filter((s) => d[s].length > 0).map((s) => `${node.name} ${s}`));
 
     const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
       const commands = firewallCommands(family, model.firewall);

@@ -107,6 +107,18 @@ export function describeDrift(drift: NodeDrift): string[] {
   return DRIFT_STEPS.filter((s) => drift[s].length > 0).map((s) => `${s}: ${drift[s].join("; ")}`);
 }
 
+/** The warning a preview (or an up) prints for a node that drifted; undefined when it did not. */
+export function driftWarning(nodeName: string, drift: NodeDrift, dryRun: boolean): string | undefined {
+  const lines = describeDrift(drift);
+  if (lines.length === 0) return undefined;
+  return `${nodeName} no longer matches the stack; ${dryRun ? "`up` runs" : "running"} these steps again: ${lines.join(" | ")}`;
+}
+
+/** The steps a node repairs, as "node2 keepalived". */
+export function driftRepairs(nodeName: string, drift: NodeDrift): string[] {
+  return DRIFT_STEPS.filter((s) => drift[s].length > 0).map((s) => `${nodeName} ${s}`);
+}
+
 /** The nodes holding an address, sorted: one is normal, none is an outage, more is split brain. */
 export function holdersOf(address: string, observations: Readonly<Record<string, HostObservation>>): string[] {
   return Object.entries(observations).filter(([, o]) => o.addresses.includes(address)).map(([n]) => n).sort();

@@ -203,6 +203,9 @@ function mergeInto(previous: Record<string, unknown>, report: Record<string, unk
   report.merged = { previousRun: previous.date, rowsMeasuredNow: [...measured, ...[...sized].map((n) => `${n} nodes`)] };
 }
 
+/** The section bench/observation-cost.sh writes. */
+const OBSERVATION_COST = path.join(REPO_ROOT, "bench", "observation-cost.md");
+
 const s = (v: number | undefined, digits = 2) => (v === undefined ? "-" : (v / 1000).toFixed(digits));
 
 function renderReport(report: Record<string, unknown>, drills: DrillSummary[], bySize: SizeResult[],
@@ -261,6 +264,8 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "Targets: httpd-stop p50 ≤ 1.5 s (default), ≤ 0.3 s (fast); node-crash ≤ 4 s (default), ≤ 1 s (fast);",
     "no request lost after the new master answers.",
     "",
+    // Written by bench/observation-cost.sh, which measures against an older commit; kept across bench runs.
+    ...(fs.existsSync(OBSERVATION_COST) ? [fs.readFileSync(OBSERVATION_COST, "utf8").trim(), ""] : []),
     "## Idle lab hosts",
     "",
     "```",

@@ -12,11 +12,7 @@ eval "$(bash scripts/toolchain.sh)"
 step "lab: booting 2 Debian hosts on bridge kaha-br0 (10.213.151.0/24)"
 bash scripts/lab.sh up --nodes 2
 step "pulumi up --stack lab"
-# `lab down` gives the hosts fresh disks; a stack that still remembers the old ones would see nothing to do.
-if pulumi stack select lab >/dev/null 2>&1 && ! bash scripts/lab.sh exec node1 -- test -f /etc/keepalived/keepalived.conf; then
-  echo "the lab hosts are new: forgetting the lab stack's old state"
-  pulumi stack rm --yes --force --preserve-config lab >/dev/null
-fi
+# After `lab down` the hosts have fresh disks; `up` sees that they drifted from the stack and converges them.
 pulumi stack select lab >/dev/null 2>&1 || pulumi stack init lab
 pulumi up --yes --stack lab
 step "outputs"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the pinned Node.js (toolchain/versions.env) available and prints the environment that uses it.
+# Makes the pinned Node.js (toolchain/node.env) available and prints the environment that uses it.
 #
 #   eval "$(bash scripts/node-env.sh)"   put it first on PATH in the current shell
 #
@@ -9,8 +9,8 @@
 # cache in place it only checks a stamp.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=../toolchain/versions.env
-source "$repo/toolchain/versions.env"
+# shellcheck source=../toolchain/node.env
+source "$repo/toolchain/node.env"
 log() { echo "node-env: $*" >&2; }
 
 major="${NODE_VERSION%%.*}"

@@ -42,7 +42,7 @@ describe("Pulumi engine, offline", () => {
   });
 
   test("the program, its providers and these tests run on the pinned Node.js", () => {
-    const pinnedNode = /NODE_VERSION=(\S+)/.exec(fs.readFileSync(path.join(REPO, "toolchain/versions.env"), "utf8"))![1];
+    const pinnedNode = /NODE_VERSION=(\S+)/.exec(fs.readFileSync(path.join(REPO, "toolchain/node.env"), "utf8"))![1];
     assert.equal(process.version, `v${pinnedNode}`, "the test runner");
     // `pulumi about` asks the language host which node it starts the program (and the dynamic providers) with.
     const about = spawnSync("pulumi", ["about", "--json"], { cwd: REPO, env: toolchainEnv(), encoding: "utf8" });

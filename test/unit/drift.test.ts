@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import {
-  describeDrift, desiredHost, DRIFT_STEPS, groupNodeFiles, holdersOf, HostObservation, loadClusterModel, nodeDrift,
+  describeDrift, desiredHost, driftRepairs, driftWarning, DRIFT_STEPS, groupNodeFiles, holdersOf, HostObservation, loadClusterModel, nodeDrift,
   observationTargets, observeHostCommand, parseObservation, renderNode,
 } from "../../core";
 import { seedConfig } from "./fixtures";
@@ -103,6 +103,16 @@ describe("drift", () => {
       firewalld: { enabled: "enabled", active: "active" } } };
     assert.deepEqual(nodeDrift(desired, stopped).services, ["httpd disabled", "httpd inactive"]);
     assert.deepEqual(nodeDrift({ ...desired, firewall: "skip" }, stopped).firewall, []);
+  });
+
+  test("the warning names the node and each step with its reasons; the repairs list the steps", () => {
+    const o = inSync();
+    const drift = nodeDrift(desired, { ...o, services: { ...o.services, keepalived: { enabled: "disabled", active: "inactive" } } });
+    assert.equal(driftWarning(NODE, drift, true),
+      "keepalived-backup no longer matches the stack; `up` runs these steps again: services: keepalived disabled; keepalived inactive");
+    assert.match(driftWarning(NODE, drift, false)!, /; running these steps again: services:/);
+    assert.deepEqual(driftRepairs(NODE, drift), ["keepalived-backup services"]);
+    assert.equal(driftWarning(NODE, nodeDrift(desired, o), true), undefined);
   });
 
   test("holders of a VIP: one, none, or split brain", () => {
