@@ -5,18 +5,20 @@
  */
 import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS, localFileReader, resolveLocalPath } from "./core";
 import { HaWebCluster, readStackInputs } from "./components";
 
 const inputs = readStackInputs();
+// Local files named by the config (checks[].file, ssh.privateKeyPath): relative to this project's folder.
+const readLocalFile = localFileReader(__dirname, os.homedir());
 
 /** The SSH key: the secret `sshPrivateKey`, else the file `ssh.privateKeyPath` (read here, kept secret). */
 function sshPrivateKey(): pulumi.Output<string> {
   if (inputs.sshPrivateKey) return inputs.sshPrivateKey;
   const ssh = inputs.raw.ssh as { privateKeyPath?: unknown } | undefined;
-  const keyPath = typeof ssh?.privateKeyPath === "string" ? ssh.privateKeyPath : "~/.ssh/id_ed25519";
-  const resolved = keyPath.startsWith("~/") ? path.join(os.homedir(), keyPath.slice(2)) : keyPath;
+  const keyPath = typeof ssh?.privateKeyPath === "string" ? ssh.privateKeyPath : DEFAULTS.sshPrivateKeyPath;
+  const resolved = resolveLocalPath(keyPath, __dirname, os.homedir());
   try {
     return pulumi.secret(fs.readFileSync(resolved, "utf8"));
   } catch (err) {
@@ -33,13 +35,13 @@ function sshPrivateKey(): pulumi.Output<string> {
 }
 
 // Validate before reading the key, so a broken config reports its own problems first.
-HaWebCluster.validate(inputs.raw, (p) => fs.readFileSync(p, "utf8"), inputs.namespaceProblems);
+HaWebCluster.validate(inputs.raw, readLocalFile, inputs.namespaceProblems);
 
 const cluster = new HaWebCluster("cluster", {
   config: inputs.raw,
   authPasses: inputs.authPasses,
   sshPrivateKey: sshPrivateKey(),
-  readFile: (p) => fs.readFileSync(p, "utf8"),
+  readFile: readLocalFile,
 });
 
 export const vip = cluster.vip;

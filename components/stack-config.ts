@@ -1,8 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigProblem, namespaceTypo } from "../core";
-
-/** The project's config namespace in `Pulumi.<stack>.yaml`. */
-export const CONFIG_NAMESPACE = "keepalived-ha";
+import { ConfigProblem, NAMESPACE as CONFIG_NAMESPACE, namespaceTypo } from "../core";
 
 /** The stack's config split into what validation may see and the secrets it must not. */
 export interface StackInputs {

@@ -16,6 +16,7 @@ export * from "./suggest";
 export * from "./render";
 export * from "./host-observation";
 export * from "./drift";
+export * from "./local-paths";
 
 /** Options of loadClusterModel. */
 export interface LoadOptions {

@@ -23,6 +23,8 @@ export const DEFAULTS = {
   sshUser: "root",
   sshPort: 22,
   sshConnectTimeout: 60,
+  /** The SSH key read when neither `sshPrivateKey` nor `ssh.privateKeyPath` is set. */
+  sshPrivateKeyPath: "~/.ssh/id_ed25519",
   checkInterval: 2,
   checkFall: 2,
   checkRise: 1,

@@ -14,10 +14,12 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkClusterConfig, ConfigProblem, formatProblems, readStackFile } from "../core";
+import { checkClusterConfig, ConfigProblem, formatProblems, localFileReader, readStackFile } from "../core";
+import { REPO_ROOT as REPO } from "./lib/repo";
 
 /** The repository root. */
-export const REPO = path.resolve(__dirname, "..");
+export { REPO };
+
 /** Where the cases live. */
 export const CASES_DIR = path.join(REPO, "test", "bad-inputs");
 /** File name the core's messages use for a case (syntax errors are reported as `FILE:LINE:COL`). */
@@ -70,7 +72,7 @@ export function coreCheck(text: string): CoreResult {
   const stackFile = readStackFile(text, CASE_LABEL);
   const syntaxBroken = stackFile.problems.some((p) => p.key.startsWith(CASE_LABEL));
   const { problems } = checkClusterConfig(stackFile.values, {
-    readFile: (p) => fs.readFileSync(path.resolve(REPO, p), "utf8"),
+    readFile: localFileReader(REPO, os.homedir()),
   });
   const all = [...stackFile.problems, ...(syntaxBroken ? [] : problems)];
   return { problems: all, formatted: formatProblems(all) };

@@ -10,10 +10,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  BARE_METAL, checkClusterConfig, ClusterModel, formatProblems, HostPlatform, isOsFamily, OsFamily, readStackFile, RenderedFile, renderNode,
+  BARE_METAL, checkClusterConfig, ClusterModel, formatProblems, HostPlatform, isOsFamily, localFileReader, OsFamily, readStackFile,
+  RenderedFile, renderNode,
 } from "../core";
+import { REPO_ROOT } from "./lib/repo";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 /** Shown instead of the password the Pulumi program generates (or keeps encrypted). */
 const AUTH_PASS_PLACEHOLDER = "<generated>";
 const USAGE = "usage: npm run render -- --stack NAME [--out DIR] [--os debian|rhel] [--container NAME]";
@@ -52,10 +53,6 @@ function parseArgs(argv: readonly string[]): Options | string {
   }
   if (!options.stack) return "--stack NAME is required";
   return options as Options;
-}
-
-function expandHome(p: string): string {
-  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
 /** OS family per node: --os overrides, then the node's `os`, then debian (said on stderr). */
@@ -101,7 +98,7 @@ function main(argv: readonly string[]): number {
   }
   const stackFile = readStackFile(fs.readFileSync(filePath, "utf8"), fileName);
   const { problems, build } = checkClusterConfig(stackFile.values, {
-    readFile: (p) => fs.readFileSync(path.resolve(REPO_ROOT, expandHome(p)), "utf8"),
+    readFile: localFileReader(REPO_ROOT, os.homedir()),
   });
   const all = [...stackFile.problems, ...(stackFile.problems.some((p) => p.key.startsWith(fileName)) ? [] : problems)];
   if (all.length > 0) {

@@ -6,12 +6,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ClusterModel, formatProblems, loadClusterModel, primaryVipAddress, readStackFile } from "../../core";
+import {
+  ClusterModel, DEFAULTS, formatProblems, loadClusterModel, localFileReader, primaryVipAddress, readStackFile, resolveLocalPath,
+} from "../../core";
+import { REPO_ROOT } from "./repo";
 import { nodeConnection } from "../../components/connection";
 import { SshConnection } from "../../components/providers/ssh-exec";
 
-/** The repository root. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT } from "./repo";
 
 /** A stack as the tools see it. */
 export interface ToolStack {
@@ -25,10 +27,6 @@ export interface ToolStack {
   readonly connections: ReadonlyMap<string, SshConnection>;
 }
 
-function expandHome(p: string): string {
-  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
-}
-
 /** The key from `ssh.privateKeyPath`, else the secret `sshPrivateKey` through the project's pulumi. */
 function privateKey(stack: string, values: Record<string, unknown>): string {
   const ssh = values.ssh as { privateKeyPath?: string } | undefined;
@@ -38,8 +36,7 @@ function privateKey(stack: string, values: Record<string, unknown>): string {
     if (r.status !== 0) throw new Error(`cannot read the secret sshPrivateKey of stack ${stack}: ${r.stderr.trim()}`);
     return r.stdout;
   }
-  const keyPath = expandHome(ssh?.privateKeyPath ?? "~/.ssh/id_ed25519");
-  return fs.readFileSync(keyPath, "utf8");
+  return fs.readFileSync(resolveLocalPath(ssh?.privateKeyPath ?? DEFAULTS.sshPrivateKeyPath, REPO_ROOT, os.homedir()), "utf8");
 }
 
 /** Loads Pulumi.<stack>.yaml; throws with every problem when it is not valid. */
@@ -48,7 +45,7 @@ export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack 
   if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; is --stack right?`);
   const { values, problems } = readStackFile(fs.readFileSync(file, "utf8"), path.basename(file));
   if (problems.length > 0) throw new Error(formatProblems(problems));
-  const model = loadClusterModel(values, { readFile: (p) => fs.readFileSync(p, "utf8") });
+  const model = loadClusterModel(values, { readFile: localFileReader(REPO_ROOT, os.homedir()) });
   const key = privateKey(stack, values);
   return {
     name: stack,

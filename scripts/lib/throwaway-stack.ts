@@ -6,9 +6,10 @@ import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPO_ROOT as REPO } from "./repo";
 
 /** The repository root. */
-export const REPO = path.resolve(__dirname, "..", "..");
+export { REPO };
 
 let cachedEnv: NodeJS.ProcessEnv | undefined;
 

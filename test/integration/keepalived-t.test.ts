@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { describe, it, after } from "node:test";
 import { ClusterModel, loadClusterModel, memberOf, readStackFile, RenderedFile, renderNode, OS_FAMILIES } from "../../core";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../../scripts/lib/repo";
 const AUTH_PASS = "Ha7x-pQz"; // 8 characters: the most keepalived keeps
 
 const isRoot = process.getuid?.() === 0;
