@@ -14,7 +14,7 @@ bash scripts/lab.sh up --nodes 2 >/dev/null
 work="$(mktemp -d)"
 state="$(mktemp -d)"
 cleanup() {
-  (cd "$repo" && pulumi destroy --yes --stack obs-cost >/dev/null 2>&1 || true)
+  (cd "$repo" && { pulumi destroy --yes --stack obs-cost >/dev/null 2>&1 || true; })
   git -C "$repo" worktree remove --force "$work/base" >/dev/null 2>&1 || true
   rm -rf "$work" "$state" "$repo/Pulumi.obs-cost.yaml"
 }

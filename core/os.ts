@@ -226,7 +226,7 @@ export function firewallCommands(family: OsFamily, mode: FirewallMode, httpPort 
         ].join("\n"),
         restore: [
           `if [ -f ${FIREWALL_STATE_FILE} ] && ${HAS_FIREWALLD}; then`,
-          `  read -r mode enabled active < ${FIREWALL_STATE_FILE}`,
+          `  read -r _ enabled active < ${FIREWALL_STATE_FILE}`,
           `  [ "$enabled" = enabled ] && systemctl enable firewalld >/dev/null 2>&1`,
           `  [ "$active" = active ] && systemctl start firewalld`,
           `fi`,

@@ -39,7 +39,7 @@ elif [[ ! -f "$bin/.complete" ]]; then
   (
     cd "$repo/toolchain"
     export CGO_ENABLED=0 GOFLAGS=-mod=readonly
-    flags=(-trimpath -tags osusergo,grpcnotrace)
+    flags=(-trimpath -tags "osusergo,grpcnotrace")
     go build "${flags[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
       -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
     go build "${flags[@]}" -ldflags "-s -w -X main.version=$PULUMI_VERSION" \
