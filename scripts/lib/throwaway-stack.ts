@@ -49,10 +49,13 @@ export class TestStack {
   /** The stack's config file in the repo root (git-ignored: `Pulumi.test-*.yaml`). */
   public readonly configFile: string;
 
-  /** Creates the stack `test-<suffix>` with the given `Pulumi.<stack>.yaml` text. */
-  constructor(suffix: string, configYaml: string) {
+  /**
+   * Creates the stack `test-<suffix>` with the given `Pulumi.<stack>.yaml` text, on a backend of its own or on
+   * `backendDir` (for several stacks one tool sees together).
+   */
+  constructor(suffix: string, configYaml: string, backendDir?: string) {
     this.name = `test-${suffix}`;
-    this.backendDir = fs.mkdtempSync(path.join(os.tmpdir(), `kaha-state-${suffix}-`));
+    this.backendDir = backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `kaha-state-${suffix}-`));
     this.configFile = path.join(REPO, `Pulumi.${this.name}.yaml`);
     fs.writeFileSync(this.configFile, configYaml);
     this.ok(["stack", "init"]);
