@@ -9,9 +9,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as readline from "readline";
 import { loadClusterModel, readStackFile } from "../core";
 import { Deployment, forgetNode, urnName } from "./lib/forget-node";
+import { askYesNo } from "./lib/ask";
 import { parseArgs, REPO_ROOT } from "./lib/stack";
 
 /** Runs the project's pulumi; throws with its output when it fails. */
@@ -33,14 +33,6 @@ function leftOnHost(stack: string): string {
   }
 }
 
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
-  rl.close();
-  return /^y(es)?$/i.test(answer.trim());
-}
-
 async function main(): Promise<number> {
   const { flags, positional } = parseArgs(process.argv.slice(2), ["yes"]);
   const stack = flags.get("stack");
@@ -57,7 +49,7 @@ async function main(): Promise<number> {
   console.log(`Nothing runs on ${node}'s host. If that machine ever comes back, ${leftOnHost(stack)} and it joins the ` +
     `VRRP election again with its old priority, so it may take the VIP: wipe it, or run ` +
     `\`systemctl disable --now keepalived\` on it, before it is back on the LAN.`);
-  if (flags.get("yes") !== "true" && !(await confirm(`Forget ${node}? [y/N] `))) {
+  if (flags.get("yes") !== "true" && !(await askYesNo(`Forget ${node}? [y/N] `))) {
     console.error(process.stdin.isTTY ? "nothing changed" : "nothing changed: not a terminal, pass --yes to confirm");
     return 1;
   }

@@ -10,13 +10,13 @@
  * question was answered no), 2 on bad usage, 130 when interrupted.
  */
 import * as path from "path";
-import * as readline from "readline";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { SCENARIOS, Scenario } from "../core/drill";
 import { runDrill } from "./drill";
 import {
   changeCount, describeChanges, formatSummary, parseRolloutArgs, ROLLOUT_USAGE, RolloutOptions, StackOutcome,
 } from "./lib/rollout";
+import { askYesNo } from "./lib/ask";
 import { loadToolStack, REPO_ROOT } from "./lib/stack";
 import { toolchainEnv } from "./lib/throwaway-stack";
 import { probeCluster } from "./status";
@@ -32,14 +32,6 @@ function reasonOf(err: unknown): string {
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(stdout|stderr|code):/.test(l));
   const errors = lines.filter((l) => /error|failed|refus|cannot|never moves/i.test(l));
   return (errors.length > 0 ? errors : lines).slice(-3).join(" | ").slice(0, 600);
-}
-
-async function ask(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
-  rl.close();
-  return /^y(es)?$/i.test(answer.trim());
 }
 
 /** The health gate: HEALTHY within the wait, then the drill if asked for; `failure` says why it did not pass. */
@@ -112,7 +104,7 @@ async function main(): Promise<number> {
         continue;
       }
       if (!confirmed && changeCount(preview.changeSummary) > 0) {
-        if (!(await ask(`rollout: ${name} will change (${changes}); roll out ${options.stacks.join(", ")}? [y/N] `))) {
+        if (!(await askYesNo(`rollout: ${name} will change (${changes}); roll out ${options.stacks.join(", ")}? [y/N] `))) {
           console.error(process.stdin.isTTY ? "rollout: nothing changed" : "rollout: nothing changed: not a terminal, pass --yes");
           outcomes.push({ stack: name, changes, seconds: seconds(), result: "skipped", gate: "not confirmed" });
           failed = true;
