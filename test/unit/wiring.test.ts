@@ -1,0 +1,99 @@
+/**
+ * The components' wiring without an engine, a host or root: Pulumi's mocks stand in for the engine, and a
+ * transformation on the cluster records every child's type, name, inputs and options. What is checked is what
+ * the lab tests can only see indirectly: names, the rolling order's dependsOn, deleteBeforeReplace, secret
+ * outputs, the conditional hooks step. No step runs (the mocks answer for the engine; the identify step has no
+ * answer, so no host is observed either).
+ */
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, unknown>;
+  readonly opts: pulumi.CustomResourceOptions;
+}
+
+/** A lab-like two-node config; `extra` changes it. */
+const config = (extra: Record<string, unknown> = {}) => ({
+  nodes: [
+    { name: "web1", address: "10.213.151.11", priority: 100, os: "debian", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB7X8eIa9CtXOIfJ9h4seitgo1yQ2wq6n3nSYzy+3V/q" },
+    { name: "web2", address: "10.213.151.12", priority: 90, os: "debian", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBD1whEYI9v2IsGE9h1yETIwTuPGrXe+WqgNjA86VJRL" },
+  ],
+  vrrp: { interface: "host0", virtualRouterId: 51, vips: ["10.213.151.100/24"] },
+  checks: [{ name: "chk_web", type: "tcp", port: 80, interval: 1, fall: 2, weight: -30 }],
+  ...extra,
+});
+
+/** Builds a cluster under mocks and returns what it registered, by name. */
+async function build(cfg: Record<string, unknown>): Promise<Map<string, Recorded>> {
+  const { HaWebCluster } = await import("../../components");
+  const recorded = new Map<string, Recorded>();
+  const cluster = new HaWebCluster("cluster", { config: cfg, sshPrivateKey: pulumi.secret("not a key") }, {
+    transformations: [(args) => {
+      recorded.set(args.name, { type: args.type, name: args.name, props: args.props, opts: args.opts as pulumi.CustomResourceOptions });
+      return undefined;
+    }],
+  });
+  // Transformations run as each child is constructed; the cluster's URN resolving means the mocks answered.
+  await new Promise<void>((resolve) => cluster.urn.apply(() => resolve()));
+  return recorded;
+}
+
+const dependsOnNames = (r: Recorded) => ((r.opts.dependsOn ?? []) as pulumi.Resource[]).map((d) =>
+  (d as unknown as { __name?: string }).__name);
+
+describe("component wiring under Pulumi's mocks", () => {
+  before(async () => {
+    await pulumi.runtime.setMocks({
+      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+      call: () => ({}),
+    }, "keepalived-ha", "unit", false);
+  });
+
+  test("each node gets its steps, named from the node; one password and one VIP probe for the cluster", async () => {
+    const r = await build(config());
+    const steps = ["identify", "firewall", "packages", "site", "keepalived", "services"];
+    for (const node of ["web1", "web2"]) {
+      assert.equal(r.get(`cluster-${node}`)?.type, "keepalived-ha:index:ClusterNode");
+      for (const s of steps) assert.ok(r.has(`cluster-${node}-${s}`), `cluster-${node}-${s}`);
+      assert.ok(!r.has(`cluster-${node}-web-server-hooks`), "no hooks step without a track-process check");
+    }
+    assert.ok(r.has("cluster-vrrp-password"));
+    assert.ok(r.has("cluster-vip-holder"));
+  });
+
+  test("every step is replaced delete-first on a new host and keeps its connection and stdin secret", async () => {
+    const r = await build(config());
+    for (const rec of [...r.values()].filter((x) => /-(identify|firewall|packages|site|keepalived|services)$/.test(x.name))) {
+      assert.equal(rec.opts.deleteBeforeReplace, true, rec.name);
+      assert.ok(rec.opts.additionalSecretOutputs?.includes("connection") && rec.opts.additionalSecretOutputs.includes("stdin"), rec.name);
+      assert.deepEqual(rec.props.triggers, [rec.name.startsWith("cluster-web1") ? "10.213.151.11" : "10.213.151.12", 22]);
+      assert.match(String(rec.props.forgetCommand), new RegExp(`^npm run forget-node -- --stack unit web[12]$`));
+    }
+  });
+
+  test("rolling order: the master's keepalived step waits for the backup's; the probe waits for every node", async () => {
+    const r = await build(config());
+    assert.ok(dependsOnNames(r.get("cluster-web1-keepalived")!).includes("cluster-web2-keepalived"),
+      `web1 keepalived depends on ${dependsOnNames(r.get("cluster-web1-keepalived")!).join(", ")}`);
+    assert.ok(!dependsOnNames(r.get("cluster-web2-keepalived")!).includes("cluster-web1-keepalived"));
+    assert.deepEqual(dependsOnNames(r.get("cluster-vip-holder")!).sort(), ["cluster-web1-services", "cluster-web2-services"]);
+  });
+
+  test("a track-process check adds the hooks step, before keepalived; two instances get two passwords and probes", async () => {
+    const r = await build(config({
+      checks: [{ name: "chk_proc", type: "track-process", weight: 0 }],
+      vrrp: [
+        { instanceName: "VI_A", interface: "host0", virtualRouterId: 51, vips: ["10.213.151.100/24"], priorities: { web1: 100, web2: 90 } },
+        { instanceName: "VI_B", interface: "host0", virtualRouterId: 52, vips: ["10.213.151.101/24"], priorities: { web1: 90, web2: 100 } },
+      ],
+    }));
+    assert.ok(r.has("cluster-web1-web-server-hooks"));
+    assert.ok(dependsOnNames(r.get("cluster-web1-keepalived")!).includes("cluster-web1-web-server-hooks"));
+    assert.ok(r.has("cluster-vrrp-password") && r.has("cluster-vrrp-password-VI_B"));
+    assert.ok(r.has("cluster-vip-holder") && r.has("cluster-vip-holder-VI_B"));
+  });
+});
