@@ -4,7 +4,7 @@
  */
 import { CheckConfig, isSecureValue, KeyedVrrpConfig, NodeConfig, StackConfig, VrrpConfig, vrrpInstances } from "./config";
 import { FirewallMode, OsFamily } from "./os";
-import { CheckType, defaultInstanceName, parseBastion } from "./validate";
+import { CheckType, defaultInstanceName, EVENT_CHECK_TYPE, parseBastion } from "./validate";
 
 /** Defaults, in one place so docs/config.md and the code agree. */
 export const DEFAULTS = {
@@ -383,11 +383,15 @@ export function rollingWaves(model: ClusterModel): NodeModel[][] {
 }
 
 /**
- * Seconds one node must hold a VIP alone before the probe believes it: a master-down interval of the slowest
- * instance (3 adverts) plus one second, enough for a higher-priority node that started later to take over.
+ * Seconds one node must hold a VIP alone before the probe believes it, after a change or a repair: long enough
+ * for a higher-priority node whose checks are only now passing again (up to interval × rise of the slowest
+ * polled check; event checks are immediate) to let its master-down interval run out (3 adverts of the slowest
+ * instance, plus a second of skew) and take the VIP over, plus one advert of margin.
  */
 export function stableSeconds(model: ClusterModel): number {
-  return 3 * Math.max(...model.instances.map((i) => i.advertInt)) + 1;
+  const advert = Math.max(...model.instances.map((i) => i.advertInt));
+  const recovery = Math.max(0, ...model.checks.filter((c) => c.type !== EVENT_CHECK_TYPE).map((c) => c.interval * c.rise));
+  return 3 * advert + 1 + recovery + advert;
 }
 
 /** Seconds to wait for every instance to settle after a change: ten adverts of the slowest, at least 30 s. */

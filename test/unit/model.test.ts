@@ -41,7 +41,8 @@ describe("model of several instances", () => {
   it("keeps per-instance settings apart", () => {
     assert.deepEqual(model.instances.map((i) => [i.advertInt, i.unicast, i.vips.length]), [[1, false, 1], [4, true, 2]]);
     assert.equal(settleSeconds(model), 40, "ten adverts of the slowest instance");
-    assert.equal(stableSeconds(model), 13, "a master-down interval of the slowest instance, plus a second");
+    // 3 adverts of 4 s + 1 s skew, the slowest check's recovery (chk_httpd: interval 5 × rise 1), one advert.
+    assert.equal(stableSeconds(model), 22, "a master-down interval after the slowest check recovers, plus an advert");
     assert.equal(primaryVipAddress(model), "192.168.0.101");
   });
   it("rolls nodes that hold nothing first, holders last, one at a time", () => {
