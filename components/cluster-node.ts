@@ -94,9 +94,9 @@ export class ClusterNode extends pulumi.ComponentResource {
     const identify = step("identify", "identify the OS", identifyHostStep(), []);
     // Observed only once the stack knows the host: a preview of a new node dials nobody (its identify step's
     // answer is unknown), nor does a targeted `up` that leaves the node out (no answer at all).
-    this.observation = pulumi.all([identify.stdout, args.sshPrivateKey]).apply(([identity, privateKey]):
+    this.observation = pulumi.all([identify.stdout, connection]).apply(([identity, target]):
       Promise<ObservationResult> => (typeof identity === "string" && identity !== ""
-      ? observeHost(model, node.name, privateKey) : Promise.resolve({ notDeployed: true })));
+      ? observeHost(model, node.name, target) : Promise.resolve({ notDeployed: true })));
     this.osFamily = identify.stdout.apply((osRelease) => {
       const family = node.os ?? detectOsFamily(osRelease);
       if (family === undefined) {

@@ -7,8 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { asRoot } from "../core/deploy-steps";
 import { ClusterModel, findNode, HostObservation, observationTargets, observeHostCommand, parseObservation } from "../core";
-import { nodeConnection } from "./connection";
-import { runOverSsh } from "./providers/ssh-exec";
+import { runOverSsh, SshConnection } from "./providers/ssh-exec";
 
 /** One host's observation, why there is none, or that the stack has not deployed to it yet (nothing to observe). */
 export type ObservationResult = { readonly observed: HostObservation } | { readonly error: string } | { readonly notDeployed: true };
@@ -22,12 +21,12 @@ export function unobservedWarning(error: string): string {
     `changing any host until it can be observed`;
 }
 
-/** Observes one host; never rejects: a failure comes back as the reason, naming the host. */
-export async function observeHost(model: ClusterModel, nodeName: string, privateKey: string): Promise<ObservationResult> {
+/** Observes one host over its connection; never rejects: a failure comes back as the reason, naming the host. */
+export async function observeHost(model: ClusterModel, nodeName: string, connection: SshConnection): Promise<ObservationResult> {
   const node = findNode(model, nodeName);
   const script = asRoot(observeHostCommand(observationTargets(model, node.name)), node.user);
   try {
-    const { stdout } = await runOverSsh(nodeConnection(model, node, privateKey), `observe ${node.name}`, script, undefined);
+    const { stdout } = await runOverSsh(connection, `observe ${node.name}`, script, undefined);
     return { observed: parseObservation(stdout) };
   } catch (err) {
     return { error: `${node.name} (${node.address}): ${(err as Error).message}` };

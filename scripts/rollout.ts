@@ -137,14 +137,13 @@ async function main(): Promise<number> {
     if (result.failure) failed = true;
   }
 
-  const stopped = outcomes.find((o) => o.result !== "done" && o.result !== "previewed" && o.result !== "skipped") ??
-    outcomes.find((o) => o.gate === "not confirmed");
+  const stopped = outcomes.find((o) => o.result !== "done" && o.result !== "previewed" && o.result !== "skipped");
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ok: !failed && !interrupted, interrupted, stacks: outcomes }, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatSummary(outcomes)}\n`);
   }
-  if (stopped !== undefined && stopped.gate !== "not confirmed") {
+  if (stopped !== undefined) {
     console.error(`rollout: stopped at stack ${stopped.stack} (${stopped.result}): ${stopped.gate ?? ""}; the stacks after it were not touched`);
   }
   if (interrupted) return 130;
