@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, eventChecks, findNode,
   firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
-  osProfile, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
+  osProfile, packageNeeds, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
@@ -31,11 +31,16 @@ export interface ClusterNodeArgs {
    * the host waits for it, so a host that cannot be observed stops all of them; a preview uses its own.
    */
   readonly observations: pulumi.Input<ClusterObservation>;
+  /**
+   * What every step that affects traffic (firewall, page, hooks, keepalived) waits for after the packages
+   * step: the cluster's LAN pre-flight checks. Absent when the stack skips them.
+   */
+  readonly trafficGate?: pulumi.Input<pulumi.Resource>;
 }
 
 /**
- * One host of the cluster, converged in order: identify the OS, firewall, packages, index page,
- * keepalived files (tested by keepalived before they replace the running ones), services.
+ * One host of the cluster, converged in order: identify the OS, packages, (the cluster's pre-flight checks,)
+ * firewall, index page, keepalived files (tested by keepalived before they replace the running ones), services.
  * Every step is idempotent and knows how to undo itself on destroy.
  */
 export class ClusterNode extends pulumi.ComponentResource {
@@ -45,6 +50,8 @@ export class ClusterNode extends pulumi.ComponentResource {
   public readonly platform: pulumi.Output<HostPlatform>;
   /** Digest of everything pushed to the host; changes when the node's desired state changes. */
   public readonly desiredStateDigest: pulumi.Output<string>;
+  /** The packages step; the cluster's pre-flight checks wait for it (they use tools it installs). */
+  public readonly packagesStep: RemoteCommand;
   /** The keepalived step; the next node in the rolling order waits for it. */
   public readonly keepalivedStep: RemoteCommand;
   /** The last step: services enabled and running. */
@@ -131,32 +138,32 @@ export class ClusterNode extends pulumi.ComponentResource {
       return driftRepairs(node.name, d);
     });
 
+    // Packages first: they change nothing on the LAN, and the pre-flight checks use tools they bring.
+    const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
+      apply: installPackagesCommand(family, packagesFor(family, packageNeeds(model))),
+      // Only what the product is for: the checking tools may have been there before, and stay.
+      ...(model.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(model), preflightTools: false })) } : {}),
+    })), [identify]);
+    const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
+
     const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
       const commands = firewallCommands(family, model.firewall);
       return { apply: commands.apply, undo: commands.restore };
-    }), [identify]);
+    }), [packages, ...gate]);
 
-    const needsCurl = model.checks.some((c) => c.type === "http");
-    const packages = step("packages", "install packages", this.osFamily.apply((family) => {
-      const list = packagesFor(family, needsCurl);
-      return {
-        apply: installPackagesCommand(family, list),
-        ...(model.purgePackages ? { undo: removePackagesCommand(family, list) } : {}),
-      };
-    }), [firewall]);
-
-    const site = step("site", "write the index page", os.apply(siteStep), [packages],
+    const site = step("site", "write the index page", os.apply(siteStep), [packages, ...gate],
       groups.apply((g) => g.site.content));
     // Only stacks with a track-process check get this step: in a container it installs the web server's hooks
     // that stand in for keepalived's track_process; elsewhere it has nothing to install.
     const hooks = eventChecks(model).length === 0 ? undefined : step("web-server-hooks", "install the web server hooks",
       pulumi.all([os, this.platform]).apply(([profile, platform]) =>
         webServerHooksStep(profile, webServerHookStates(model, { os: profile, platform }))),
-      [packages], groups.apply((g) => encodeBundle(g.webServerHooks)));
+      [packages, ...gate], groups.apply((g) => encodeBundle(g.webServerHooks)));
     const keepalivedBundle = pulumi.secret(groups.apply((g) => encodeBundle(g.keepalived)));
+    // keepalived starts only once the firewall lets VRRP through (else every node would claim the VIP).
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
       keepalivedConfigStep(node.name, model.instances.flatMap((i) => i.vips)),
-      [packages, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
+      [firewall, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when a VRRP password changes (the keepalived step may have stopped

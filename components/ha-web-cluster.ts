@@ -3,10 +3,12 @@ import {
   checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, findNode, HostObservation, holdersOf, memberOf, primaryVipAddress,
   rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
-import { holdsAddressCommand, stepDownCommand } from "../core/deploy-steps";
+import { asRoot, holdsAddressCommand, stepDownCommand } from "../core/deploy-steps";
+import { preflightPlan, preflightScript } from "../core/preflight";
 import { ClusterNode } from "./cluster-node";
 import { ClusterObservation, combineObservations } from "./observe-hosts";
 import { GeneratedSecret } from "./providers/generated-secret";
+import { PreflightCheck } from "./providers/preflight-check";
 import { VipHolder } from "./providers/vip-holder";
 
 /** Arguments of an HaWebCluster. */
@@ -78,6 +80,10 @@ export class HaWebCluster extends pulumi.ComponentResource {
     // Every host is observed before any step changes one; the nodes are made first, so their combined
     // observation is handed to them once they all exist.
     const [observations, resolveObservations] = pulumi.deferredOutput<ClusterObservation>();
+    // The pre-flight checks wait for every node's packages step and every step that affects traffic waits for
+    // them: made after the nodes, handed to them as a promise.
+    let openGate: (check: PreflightCheck) => void = () => undefined;
+    const trafficGate = model.preflight ? new Promise<PreflightCheck>((resolve) => { openGate = resolve; }) : undefined;
 
     // Rolling order: backups converge together, then each VIP holder alone; a wave's keepalived steps wait
     // for the previous wave's.
@@ -92,12 +98,25 @@ export class HaWebCluster extends pulumi.ComponentResource {
         sshPrivateKey: args.sshPrivateKey,
         configAfter,
         observations,
+        ...(trafficGate !== undefined ? { trafficGate } : {}),
       }, { parent: this }));
       nodes.push(...previousWave);
     }
     resolveObservations(combineObservations(nodes.map((n) => n.nodeName), nodes.map((n) => n.observation),
       pulumi.runtime.isDryRun()));
     const repairs = pulumi.all(nodes.map((n) => n.repairs)).apply((lists) => lists.flat());
+
+    if (model.preflight) {
+      const plan = preflightPlan(model);
+      openGate(new PreflightCheck(`${name}-preflight`, {
+        nodes: nodes.map((n) => n.connection.apply((connection) => ({
+          name: n.nodeName, connection, script: asRoot(preflightScript(plan, n.nodeName), findNode(model, n.nodeName).user),
+        }))),
+        plan,
+        triggers: nodes.map((n) => n.desiredStateDigest),
+        repairs,
+      }, { parent: this, dependsOn: nodes.map((n) => n.packagesStep) }));
+    }
 
     // One probe per instance; the first keeps its historical name.
     const holders = model.instances.map((instance, i) => {

@@ -187,6 +187,8 @@ export interface StackConfig {
   sshPrivateKey?: MaybeSecret;
   /** Remove keepalived and the web server on destroy. Default false. */
   purgePackages?: boolean;
+  /** Run the LAN pre-flight checks before a change. Default true. */
+  preflight?: boolean;
   /** Raw text appended to keepalived.conf; not validated. */
   extraConfig?: string;
 }
@@ -207,7 +209,7 @@ export const NOTIFY_KEYS = ["logFile", "commands"] as const;
 export const NOTIFY_STATES = ["master", "backup", "fault", "stop"] as const;
 export const GLOBAL_DEFS_KEYS = ["notificationEmails", "notificationEmailFrom", "smtpServer", "smtpConnectTimeout", "routerId", "scriptUser", "enableScriptSecurity"] as const;
 export const SSH_KEYS = ["user", "privateKeyPath", "bastion", "connectTimeout"] as const;
-export const TOP_LEVEL_KEYS = ["nodes", "vrrp", "checks", "notify", "globalDefs", "firewall", "site", "ssh", "sshPrivateKey", "purgePackages", "extraConfig"] as const;
+export const TOP_LEVEL_KEYS = ["nodes", "vrrp", "checks", "notify", "globalDefs", "firewall", "site", "ssh", "sshPrivateKey", "purgePackages", "preflight", "extraConfig"] as const;
 
 /** Every known key as a dotted path, to point a misplaced key at its section. */
 const ALL_KEY_PATHS: readonly string[] = [
@@ -509,6 +511,7 @@ export function parseStackConfig(raw: unknown): ParsedConfig {
     ssh: mapOptional(top.object("ssh"), (r) => compact(readSsh(r))),
     sshPrivateKey: top.secret("sshPrivateKey"),
     purgePackages: top.boolean("purgePackages"),
+    preflight: top.boolean("preflight"),
     extraConfig: top.string("extraConfig"),
   };
   top.reportUnknownKeys();

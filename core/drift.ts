@@ -6,7 +6,7 @@
  */
 import { createHash } from "crypto";
 import { HostObservation, FIREWALLD_SERVICE } from "./host-observation";
-import { ClusterModel } from "./model";
+import { ClusterModel, packageNeeds } from "./model";
 import { FirewallMode, OsFamily, osProfile, packagesFor } from "./os";
 import { NodeFileGroups } from "./render/node";
 import { KEEPALIVED_DIR, RenderedFile } from "./render/types";
@@ -40,7 +40,7 @@ export function desiredHost(model: ClusterModel, family: OsFamily, files: NodeFi
   return {
     family,
     files,
-    packages: packagesFor(family, model.checks.some((c) => c.type === "http")),
+    packages: packagesFor(family, packageNeeds(model)),
     firewall: model.firewall,
   };
 }

@@ -3,7 +3,7 @@
  * trip), its output parsed into facts. Pure: the components run the script; drift.ts compares the facts with
  * what the steps would write. File contents never leave the host, only their SHA-256 and mode.
  */
-import { ClusterModel, findNode } from "./model";
+import { ClusterModel, findNode, packageNeeds } from "./model";
 import { IDENTIFY_HOST_COMMAND, OS_FAMILIES, packagesFor, shellQuote, WEB_SERVER_SERVICES } from "./os";
 import { renderNode } from "./render/node";
 
@@ -60,12 +60,11 @@ export function observationTargets(model: ClusterModel, nodeName: string): Obser
   const placeholder = model.instances.map(() => "-");
   const files = new Set<string>();
   const packages = new Set<string>();
-  const needsCurl = model.checks.some((c) => c.type === "http");
   for (const family of OS_FAMILIES) {
     for (const platform of [{}, { container: "container" }]) {
       for (const f of renderNode(model, node.name, family, placeholder, platform)) files.add(f.path);
     }
-    for (const p of packagesFor(family, needsCurl)) packages.add(p);
+    for (const p of packagesFor(family, packageNeeds(model))) packages.add(p);
   }
   return {
     files: [...files].sort(),

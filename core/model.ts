@@ -3,7 +3,7 @@
  * problems (loadClusterModel in index.ts enforces that).
  */
 import { CheckConfig, isSecureValue, KeyedVrrpConfig, NodeConfig, StackConfig, VrrpConfig, vrrpInstances } from "./config";
-import { FirewallMode, OsFamily } from "./os";
+import { FirewallMode, OsFamily, PackageNeeds } from "./os";
 import { CheckType, defaultInstanceName, EVENT_CHECK_TYPE, parseBastion } from "./validate";
 
 /** Defaults, in one place so docs/config.md and the code agree. */
@@ -199,6 +199,8 @@ export interface ClusterModel {
   readonly firewall: FirewallMode;
   /** Remove packages on destroy. */
   readonly purgePackages: boolean;
+  /** Run the LAN pre-flight checks (core/preflight.ts) before a change reaches traffic. */
+  readonly preflight: boolean;
   /** Raw text appended to keepalived.conf. */
   readonly extraConfig: string;
   /** SSH access. */
@@ -313,6 +315,7 @@ export function buildClusterModel(config: StackConfig, scriptBodies: ReadonlyMap
     },
     firewall: (config.firewall ?? DEFAULTS.firewall) as FirewallMode,
     purgePackages: config.purgePackages === true,
+    preflight: config.preflight !== false,
     extraConfig: config.extraConfig ?? "",
     ssh: {
       user: sshUser,
@@ -340,6 +343,11 @@ export function vipAddress(cidr: string): string {
 /** The first instance's first VIP without its prefix length: the address the outputs, probes and tools use. */
 export function primaryVipAddress(model: ClusterModel): string {
   return vipAddress(model.instances[0].vips[0]);
+}
+
+/** What every node needs installed beyond keepalived and the web server. */
+export function packageNeeds(model: ClusterModel): PackageNeeds {
+  return { curl: model.checks.some((c) => c.type === "http"), preflightTools: model.preflight };
 }
 
 /** The node with this name, or throws (a programming error, not a config error). */

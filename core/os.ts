@@ -36,6 +36,8 @@ export interface OsProfile {
   readonly curlPackage: string;
   /** True when firewalld is installed by default (RHEL); on Debian it is only handled when present. */
   readonly firewalldByDefault: boolean;
+  /** Packages the LAN pre-flight checks need: a capture tool, a raw-IP sender and ARP duplicate detection. */
+  readonly preflightPackages: readonly string[];
 }
 
 /** The table. */
@@ -50,6 +52,7 @@ export const OS_PROFILES: Readonly<Record<OsFamily, OsProfile>> = {
     docroot: "/var/www/html",
     curlPackage: "curl",
     firewalldByDefault: false,
+    preflightPackages: ["tcpdump", "socat", "iputils-arping"],
   },
   rhel: {
     family: "rhel",
@@ -61,6 +64,7 @@ export const OS_PROFILES: Readonly<Record<OsFamily, OsProfile>> = {
     docroot: "/var/www/html",
     curlPackage: "curl",
     firewalldByDefault: true,
+    preflightPackages: ["tcpdump", "socat", "iputils"],
   },
 };
 
@@ -144,11 +148,20 @@ export function detectPlatform(identifyOutput: string): HostPlatform {
   return value === "" || value === "none" ? {} : { container: value };
 }
 
-/** Packages a node needs: keepalived, the web server, and curl when an http check is used. */
-export function packagesFor(family: OsFamily, needsCurl: boolean): string[] {
+/** What beyond keepalived and the web server a node needs installed. */
+export interface PackageNeeds {
+  /** An http check runs curl. */
+  readonly curl: boolean;
+  /** The LAN pre-flight checks run tcpdump, socat and arping. */
+  readonly preflightTools: boolean;
+}
+
+/** Packages a node needs: keepalived, the web server, curl for http checks, the pre-flight tools. */
+export function packagesFor(family: OsFamily, needs: PackageNeeds): string[] {
   const profile = OS_PROFILES[family];
   const packages = [profile.keepalivedPackage, profile.webServerPackage];
-  if (needsCurl) packages.push(profile.curlPackage);
+  if (needs.curl) packages.push(profile.curlPackage);
+  if (needs.preflightTools) packages.push(...profile.preflightPackages);
   return packages;
 }
 

@@ -29,6 +29,8 @@ usage: npm run lab -- <verb>
   partition [--multicast-only] [NODE...]
                           drop VRRP (or only multicast VRRP) between nodes, or to/from the named nodes
   heal                    undo partition
+  claim-address NODE ADDR make NODE answer ARP for ADDR (another machine owns the VIP); release-address undoes
+  foreign-vrrp NODE VRID  run a VRRP router outside any stack on NODE advertising VRID; --stop instead of VRID stops it
   stats                   resident memory per running node
   down                    power everything off and remove all the lab made (keeps caches)
 subnet $LAB_SUBNET on bridge $LAB_BRIDGE, host $LAB_HOST_ADDR, nodes $(node_addr node1)..$(node_addr "node$LAB_MAX_NODES"), VIP $LAB_VIP
@@ -46,6 +48,9 @@ case "$verb" in
   start-node) cmd_start_node "$@" ;;
   partition) cmd_partition "$@" ;;
   heal) cmd_heal "$@" ;;
+  claim-address) cmd_claim_address "$@" ;;
+  release-address) cmd_release_address "$@" ;;
+  foreign-vrrp) cmd_foreign_vrrp "$@" ;;
   stats) cmd_stats "$@" ;;
   down) cmd_down "$@" ;;
   help | -h | --help) usage ;;

@@ -154,6 +154,54 @@ cmd_heal() {
   heal
 }
 
+# LAN faults for the pre-flight checks: a lab host that answers ARP for an address (another machine owns
+# the VIP), and a VRRP router outside any stack advertising a router id. Addresses stay in the lab's subnet.
+lab_address() {
+  local last="${1#"$LAB_PREFIX".}"
+  if [[ "$last" == "$1" || ! "$last" =~ ^[0-9]{1,3}$ ]] || ((last < 2 || last > 254)); then
+    die "'$1' is not a host address of the lab's subnet $LAB_SUBNET"
+  fi
+}
+
+cmd_claim_address() {
+  local n="${1:-}" addr="${2:-}"
+  [[ -n "$n" && -n "$addr" ]] || die "usage: claim-address NODE ADDRESS"
+  valid_node "$n"
+  lab_address "$addr"
+  require_root
+  (node_exec "$n" ip address replace "$addr/32" dev host0)
+  log "$n answers ARP for $addr (undo with: release-address $n $addr)"
+}
+
+cmd_release_address() {
+  local n="${1:-}" addr="${2:-}"
+  [[ -n "$n" && -n "$addr" ]] || die "usage: release-address NODE ADDRESS"
+  valid_node "$n"
+  lab_address "$addr"
+  require_root
+  (node_exec "$n" ip address del "$addr/32" dev host0 2>/dev/null) || true
+  log "$n no longer has $addr"
+}
+
+LAB_FOREIGN_VRRP_UNIT=kaha-foreign-vrrp
+
+cmd_foreign_vrrp() {
+  local n="${1:-}" vrid="${2:-}"
+  [[ -n "$n" && -n "$vrid" ]] || die "usage: foreign-vrrp NODE VRID | foreign-vrrp NODE --stop"
+  valid_node "$n"
+  require_root
+  if [[ "$vrid" == "--stop" ]]; then
+    (node_exec "$n" systemctl stop "$LAB_FOREIGN_VRRP_UNIT" 2>/dev/null) || true
+    log "$n no longer advertises VRRP"
+    return 0
+  fi
+  [[ "$vrid" =~ ^[0-9]+$ ]] && ((vrid >= 1 && vrid <= 255)) || die "VRID must be 1..255, got '$vrid'"
+  (node_exec "$n" systemctl stop "$LAB_FOREIGN_VRRP_UNIT" 2>/dev/null) || true
+  (node_exec "$n" systemd-run --quiet --collect --unit "$LAB_FOREIGN_VRRP_UNIT" \
+    /usr/bin/python3 -c "$(cat "$LAB_DIR/foreign-vrrp.py")" "$vrid" "$(node_addr "$n")")
+  log "$n advertises VRRP router id $vrid to 224.0.0.18 every second (undo with: foreign-vrrp $n --stop)"
+}
+
 # Memory per node: all processes in the node's pid namespace. RSS counts shared pages once per process,
 # PSS shares them out; the host-side systemd-nspawn is listed on its own.
 cmd_stats() {

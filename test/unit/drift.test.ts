@@ -24,7 +24,7 @@ function inSync(): HostObservation {
     files: Object.fromEntries(files.map((f) => [f.path, {
       mode: parseInt(f.mode, 8), sha256: createHash("sha256").update(f.content).digest("hex"),
     }])),
-    packages: { keepalived: true, httpd: true },
+    packages: { keepalived: true, httpd: true, tcpdump: true, socat: true, iputils: true },
     services: {
       httpd: { enabled: "enabled", active: "active" },
       keepalived: { enabled: "enabled", active: "active" },
@@ -39,7 +39,8 @@ describe("host observation", () => {
     const t = observationTargets(model, NODE);
     assert.ok(t.files.includes("/etc/keepalived/keepalived.conf"));
     assert.ok(t.files.includes("/var/www/html/index.html"));
-    assert.deepEqual(t.packages, ["apache2", "httpd", "keepalived"]);
+    // The pre-flight checks' tools too (on by default).
+    assert.deepEqual(t.packages, ["apache2", "httpd", "iputils", "iputils-arping", "keepalived", "socat", "tcpdump"]);
     assert.ok(t.services.includes("apache2") && t.services.includes("httpd") && t.services.includes("keepalived"));
   });
 
@@ -91,7 +92,8 @@ describe("drift", () => {
     };
     const drift = nodeDrift(desired, fresh);
     assert.deepEqual(drift.firewall, ["firewalld enabled", "firewalld active"]);
-    assert.deepEqual(drift.packages, ["package keepalived not installed", "package httpd not installed"]);
+    assert.deepEqual(drift.packages, ["package keepalived not installed", "package httpd not installed",
+      "package tcpdump not installed", "package socat not installed", "package iputils not installed"]);
     assert.deepEqual(drift.site, ["/var/www/html/index.html missing"]);
     assert.ok(drift.keepalived.includes("keepalived.conf missing"));
     assert.deepEqual(drift.services, ["httpd not installed as a unit", "keepalived not installed as a unit"]);

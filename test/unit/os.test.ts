@@ -30,8 +30,9 @@ describe("OS table", () => {
     assert.equal(OS_PROFILES.rhel.docroot, "/var/www/html");
   });
   it("packages include curl only when needed", () => {
-    assert.deepEqual(packagesFor("debian", false), ["keepalived", "apache2"]);
-    assert.deepEqual(packagesFor("rhel", true), ["keepalived", "httpd", "curl"]);
+    assert.deepEqual(packagesFor("debian", { curl: false, preflightTools: false }), ["keepalived", "apache2"]);
+    assert.deepEqual(packagesFor("rhel", { curl: true, preflightTools: false }), ["keepalived", "httpd", "curl"]);
+    assert.deepEqual(packagesFor("debian", { curl: false, preflightTools: true }), ["keepalived", "apache2", "tcpdump", "socat", "iputils-arping"]);
   });
   it("install commands check before installing", () => {
     const deb = installPackagesCommand("debian", ["keepalived", "apache2"]);

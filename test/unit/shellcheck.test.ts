@@ -16,6 +16,7 @@ import {
   asRoot, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep, stepDownCommand, webServerHooksStep,
 } from "../../core/deploy-steps";
 import { nodeProbeScript } from "../../core/status";
+import { preflightPlan, preflightScript } from "../../core/preflight";
 import { REPO_ROOT } from "../../scripts/lib/repo";
 import { seedConfig } from "./fixtures";
 
@@ -69,6 +70,7 @@ function hostScripts(): [string, string][] {
     }
   }
   scripts.push(["observation", observeHostCommand(observationTargets(model, model.nodes[0].name))]);
+  scripts.push(["pre-flight checks", preflightScript(preflightPlan(model), model.nodes[0].name)]);
   scripts.push(["status probe", nodeProbeScript([{ name: "VI_1", vip: "192.168.0.130" }], WEB_SERVER_SERVICES, model.notify.logFile)]);
   scripts.push(["step down (sudo)", stepDownCommand("ops")], ["as root (sudo)", asRoot("echo 'it''s'", "ops")]);
   return scripts;

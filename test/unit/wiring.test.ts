@@ -45,6 +45,10 @@ async function build(cfg: Record<string, unknown>): Promise<Map<string, Recorded
 const dependsOnNames = (r: Recorded) => ((r.opts.dependsOn ?? []) as pulumi.Resource[]).map((d) =>
   (d as unknown as { __name?: string }).__name);
 
+/** Like dependsOnNames, with promised resources (the pre-flight gate) resolved. */
+const resolvedDependsOn = async (r: Recorded) => (await Promise.all((r.opts.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[]))
+  .map((d) => (d as unknown as { __name?: string }).__name);
+
 describe("component wiring under Pulumi's mocks", () => {
   before(async () => {
     await pulumi.runtime.setMocks({
@@ -81,6 +85,27 @@ describe("component wiring under Pulumi's mocks", () => {
       `web1 keepalived depends on ${dependsOnNames(r.get("cluster-web1-keepalived")!).join(", ")}`);
     assert.ok(!dependsOnNames(r.get("cluster-web2-keepalived")!).includes("cluster-web1-keepalived"));
     assert.deepEqual(dependsOnNames(r.get("cluster-vip-holder")!).sort(), ["cluster-web1-services", "cluster-web2-services"]);
+  });
+
+  test("the pre-flight checks wait for every node's packages; every step that affects traffic waits for them", async () => {
+    const r = await build(config());
+    const check = r.get("cluster-preflight");
+    assert.equal(check?.type, "pulumi-nodejs:dynamic/keepalived-ha:PreflightCheck");
+    assert.deepEqual(dependsOnNames(check!).sort(), ["cluster-web1-packages", "cluster-web2-packages"]);
+    assert.ok(check!.opts.additionalSecretOutputs?.includes("nodes"), "the checks' connections hold the key: secret");
+    for (const node of ["web1", "web2"]) {
+      for (const s of ["firewall", "site"]) {
+        assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!)).includes("cluster-preflight"), `${node} ${s}`);
+      }
+      assert.ok(dependsOnNames(r.get(`cluster-${node}-keepalived`)!).includes(`cluster-${node}-firewall`), "keepalived after the firewall");
+      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-packages`)!), [`cluster-${node}-identify`]);
+    }
+  });
+
+  test("preflight: false makes no checks and no gate", async () => {
+    const r = await build(config({ preflight: false }));
+    assert.ok(!r.has("cluster-preflight"));
+    assert.ok(!(await resolvedDependsOn(r.get("cluster-web1-firewall")!)).includes("cluster-preflight"));
   });
 
   test("a track-process check adds the hooks step, before keepalived; two instances get two passwords and probes", async () => {
