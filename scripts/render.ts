@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  BARE_METAL, checkClusterConfig, ClusterModel, formatProblems, HostPlatform, isOsFamily, localFileReader, OsFamily, readStackFile,
+  BARE_METAL, checkClusterConfig, ClusterModel, emptyConfigMessage, formatProblems, HostPlatform, isEmptyConfig, isOsFamily, localFileReader, OsFamily, readStackFile,
   RenderedFile, renderNode,
 } from "../core";
 import { REPO_ROOT } from "./lib/repo";
@@ -97,6 +97,10 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const stackFile = readStackFile(fs.readFileSync(filePath, "utf8"), fileName);
+  if (stackFile.problems.length === 0 && isEmptyConfig(stackFile.values)) {
+    process.stderr.write(`render: ${emptyConfigMessage(options.stack)}\n`);
+    return 1;
+  }
   const { problems, build } = checkClusterConfig(stackFile.values, {
     readFile: localFileReader(REPO_ROOT, os.homedir()),
   });

@@ -21,6 +21,20 @@ describe("render command", () => {
     assert.match(result.stdout, /auth_pass <generated>/);
   });
 
+  it("a stack file without config (a fresh `stack init`) gets the keys to set, not three problems", () => {
+    const name = "test-render-empty";
+    const file = path.join(REPO_ROOT, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, "encryptionsalt: v1:AAAA:v1:BBBB:CCCC\n");
+    try {
+      const result = render("--stack", name);
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, new RegExp(`stack ${name} has no keepalived-ha configuration yet; it needs at least nodes, vrrp, checks`));
+      assert.match(result.stderr, /config set --path 'keepalived-ha:nodes\[0\]\.name'/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it("writes DIR/<node>/etc/keepalived/... with the rendered modes", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-out-"));
     try {
