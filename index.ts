@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS, localFileReader, resolveLocalPath } from "./core";
+import { DEFAULTS, emptyConfigMessage, isEmptyConfig, localFileReader, resolveLocalPath } from "./core";
 import { HaWebCluster, readStackInputs } from "./components";
 
 const inputs = readStackInputs();
@@ -34,6 +34,10 @@ function sshPrivateKey(): pulumi.Output<string> {
   }
 }
 
+// A stack without any keepalived-ha key is new, not broken: say what to set and how, instead of three problems.
+if (isEmptyConfig(inputs.raw) && inputs.namespaceProblems.length === 0) {
+  throw new pulumi.RunError(emptyConfigMessage(pulumi.getStack()));
+}
 // Validate before reading the key, so a broken config reports its own problems first.
 HaWebCluster.validate(inputs.raw, readLocalFile, inputs.namespaceProblems);
 

@@ -73,7 +73,7 @@ export class ClusterNode extends pulumi.ComponentResource {
 
     if (node.hostKey === undefined) {
       pulumi.log.warn(`${node.name} (${node.address}): no hostKey pinned in the stack config, so the SSH ` +
-        `connection is unverified; pin it with nodes[].hostKey (ssh-keyscan -t ed25519 ${node.address})`, this);
+        `connection is unverified; pin every node's key with: npm run pin-host-keys -- --stack ${pulumi.getStack()}`, this);
     }
     const connection: pulumi.Output<SshConnection> = this.connection = pulumi.secret(pulumi.output(args.sshPrivateKey)
       .apply((privateKey) => nodeConnection(model, node, privateKey)));

@@ -17,6 +17,7 @@ export * from "./render";
 export * from "./host-observation";
 export * from "./drift";
 export * from "./local-paths";
+export * from "./empty-config";
 
 /** Options of loadClusterModel. */
 export interface LoadOptions {

@@ -2,21 +2,20 @@
  * npm run render -- --stack NAME [--out DIR] [--os debian|rhel] [--container NAME]
  *
  * Reads Pulumi.NAME.yaml from the repo root, validates it and prints (or writes under DIR/<node>/) every file
- * each node gets. Exit 0 when valid, 1 with all problems when not, 2 on bad usage. The VRRP password is shown
- * as a placeholder unless the stack file gives it in plain text. `--container NAME` (e.g. systemd-nspawn) renders
+ * each node gets. Exit 0 when valid, 1 with all problems when not, 2 on bad usage. The VRRP password is a
+ * placeholder keepalived accepts (scripts/lib/render-passwords.ts) unless the stack file gives it in plain text. `--container NAME` (e.g. systemd-nspawn) renders
  * for hosts that are containers, where track-process checks get their substitute (docs/config.md).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  BARE_METAL, checkClusterConfig, ClusterModel, formatProblems, HostPlatform, isOsFamily, localFileReader, OsFamily, readStackFile,
+  BARE_METAL, checkClusterConfig, ClusterModel, emptyConfigMessage, formatProblems, HostPlatform, isEmptyConfig, isOsFamily, localFileReader, OsFamily, readStackFile,
   RenderedFile, renderNode,
 } from "../core";
 import { REPO_ROOT } from "./lib/repo";
+import { placeholderNote, renderPasswords } from "./lib/render-passwords";
 
-/** Shown instead of the password the Pulumi program generates (or keeps encrypted). */
-const AUTH_PASS_PLACEHOLDER = "<generated>";
 const USAGE = "usage: npm run render -- --stack NAME [--out DIR] [--os debian|rhel] [--container NAME]";
 
 interface Options {
@@ -64,10 +63,6 @@ function familyFor(model: ClusterModel, nodeName: string, override: OsFamily | u
   return "debian";
 }
 
-function authPassesFor(model: ClusterModel): string[] {
-  return model.instances.map(({ authPass }) => (authPass.kind === "plain" ? authPass.value : AUTH_PASS_PLACEHOLDER));
-}
-
 function writeTree(outDir: string, nodeName: string, files: readonly RenderedFile[]): void {
   for (const file of files) {
     const target = path.join(outDir, nodeName, file.path);
@@ -77,9 +72,10 @@ function writeTree(outDir: string, nodeName: string, files: readonly RenderedFil
   }
 }
 
-function printTree(nodeName: string, family: OsFamily, files: readonly RenderedFile[]): void {
+function printTree(nodeName: string, family: OsFamily, files: readonly RenderedFile[], placeholder: boolean): void {
   for (const file of files) {
-    const flags = [file.mode, family, ...(file.secret ? ["secret"] : [])].join(", ");
+    // The password is in the secret file (keepalived.conf): say there that it is not the real one.
+    const flags = [file.mode, family, ...(file.secret ? ["secret"] : []), ...(file.secret && placeholder ? ["placeholder auth_pass"] : [])].join(", ");
     process.stdout.write(`==> ${nodeName}:${file.path} (${flags})\n${file.content}\n`);
   }
 }
@@ -97,6 +93,10 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const stackFile = readStackFile(fs.readFileSync(filePath, "utf8"), fileName);
+  if (stackFile.problems.length === 0 && isEmptyConfig(stackFile.values)) {
+    process.stderr.write(`render: ${emptyConfigMessage(options.stack)}\n`);
+    return 1;
+  }
   const { problems, build } = checkClusterConfig(stackFile.values, {
     readFile: localFileReader(REPO_ROOT, os.homedir()),
   });
@@ -106,13 +106,15 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const model = build();
-  const authPasses = authPassesFor(model);
+  const passwords = renderPasswords(model);
   for (const node of model.nodes) {
     const family = familyFor(model, node.name, options.os);
-    const files = renderNode(model, node.name, family, authPasses, options.platform ?? BARE_METAL);
+    const files = renderNode(model, node.name, family, passwords.authPasses, options.platform ?? BARE_METAL);
     if (options.out) writeTree(options.out, node.name, files);
-    else printTree(node.name, family, files);
+    else printTree(node.name, family, files, passwords.placeholders.length > 0);
   }
+  const note = placeholderNote(passwords);
+  if (note !== undefined) process.stderr.write(`render: ${note}\n`);
   if (options.out) {
     process.stderr.write(`render: wrote ${model.nodes.map((n) => `${options.out}/${n.name}/`).join(", ")}\n`);
   }

@@ -28,7 +28,7 @@ export interface ToolStack {
 }
 
 /** The key from `ssh.privateKeyPath`, else the secret `sshPrivateKey` through the project's pulumi. */
-function privateKey(stack: string, values: Record<string, unknown>): string {
+export function stackPrivateKey(stack: string, values: Record<string, unknown>): string {
   const ssh = values.ssh as { privateKeyPath?: string } | undefined;
   if (values.sshPrivateKey !== undefined) {
     const r = spawnSync("bash", ["scripts/pulumi.sh", "config", "get", "sshPrivateKey", "--stack", stack],
@@ -39,14 +39,19 @@ function privateKey(stack: string, values: Record<string, unknown>): string {
   return fs.readFileSync(resolveLocalPath(ssh?.privateKeyPath ?? DEFAULTS.sshPrivateKeyPath, REPO_ROOT, os.homedir()), "utf8");
 }
 
-/** Loads Pulumi.<stack>.yaml; throws with every problem when it is not valid. */
-export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack {
+/** Reads and validates Pulumi.<stack>.yaml: its `keepalived-ha:` values and model; throws with every problem. */
+export function loadStackModel(stack: string): { values: Record<string, unknown>; model: ClusterModel } {
   const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; is --stack right?`);
   const { values, problems } = readStackFile(fs.readFileSync(file, "utf8"), path.basename(file));
   if (problems.length > 0) throw new Error(formatProblems(problems));
-  const model = loadClusterModel(values, { readFile: localFileReader(REPO_ROOT, os.homedir()) });
-  const key = privateKey(stack, values);
+  return { values, model: loadClusterModel(values, { readFile: localFileReader(REPO_ROOT, os.homedir()) }) };
+}
+
+/** Loads Pulumi.<stack>.yaml; throws with every problem when it is not valid. */
+export function loadToolStack(stack: string, dialTimeoutSeconds = 5): ToolStack {
+  const { values, model } = loadStackModel(stack);
+  const key = stackPrivateKey(stack, values);
   return {
     name: stack,
     model,

@@ -51,13 +51,15 @@ export class TestStack {
 
   /**
    * Creates the stack `test-<suffix>` with the given `Pulumi.<stack>.yaml` text, on a backend of its own or on
-   * `backendDir` (for several stacks one tool sees together).
+   * `backendDir` (for several stacks one tool sees together). With `configYaml` undefined no file is written
+   * first: the stack is what a newcomer's `pulumi stack init` makes (a file with only its encryption salt).
    */
-  constructor(suffix: string, configYaml: string, backendDir?: string) {
+  constructor(suffix: string, configYaml: string | undefined, backendDir?: string) {
     this.name = `test-${suffix}`;
     this.backendDir = backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `kaha-state-${suffix}-`));
     this.configFile = path.join(REPO, `Pulumi.${this.name}.yaml`);
-    fs.writeFileSync(this.configFile, configYaml);
+    if (configYaml === undefined) fs.rmSync(this.configFile, { force: true });
+    else fs.writeFileSync(this.configFile, configYaml);
     this.ok(["stack", "init"]);
   }
 

@@ -1,7 +1,7 @@
 /**
  * The real Pulumi engine, offline, on a throwaway file backend: the pinned toolchain, a preview of the seed's
- * stack, an `up` of the generated VRRP password alone, and validation stopping a preview. No test here
- * connects to any host (previews and the password run no remote command).
+ * stack, an `up` of the generated VRRP password alone, validation stopping a preview, and a new stack without
+ * config. No test here connects to any host (previews and the password run no remote command).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -97,6 +97,19 @@ describe("Pulumi engine, offline", () => {
     assert.ok(!stack.stateText().includes(password), "password in plain text in the state");
     assert.ok(!stack.transcript.includes(password), "password in the console output");
     assert.ok(stack.stateText().includes("4dabf18193072939515e22adb298388d"), "state holds a secret marker");
+  });
+
+  test("a new stack without any config fails preview with the project's own message, not a stack trace", () => {
+    const stack = new TestStack("no-config", undefined);
+    stacks.push(stack);
+    const r = stack.run(["preview"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.all, new RegExp(`stack ${stack.name} has no keepalived-ha configuration yet; it needs at least nodes, vrrp, checks`));
+    assert.match(r.all, new RegExp(`npm run pulumi -- config set --path 'keepalived-ha:nodes\\[0\\]\\.address' \\S+ --stack ${stack.name}`));
+    assert.match(r.all, /docs\/config\.md/);
+    assert.doesNotMatch(r.all, /TypeError/);
+    assert.doesNotMatch(r.all, /^\s+at \S/m, "a stack trace frame");
+    assert.doesNotMatch(r.all, /RemoteCommand/);
   });
 
   test("an invalid config fails preview with every problem named, and creates nothing", () => {

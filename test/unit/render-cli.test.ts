@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { AUTH_PASS_PLACEHOLDER } from "../../scripts/lib/render-passwords";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -13,12 +14,29 @@ function render(...args: string[]) {
 }
 
 describe("render command", () => {
-  it("prints every node's files with the password as a placeholder", () => {
+  it("prints every node's files with the password as a placeholder keepalived accepts, and says so", () => {
     const result = render("--stack", "dev");
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /==> keepalived-master:\/etc\/keepalived\/keepalived.conf \(0600, rhel, secret\)/);
+    assert.match(result.stdout, /==> keepalived-master:\/etc\/keepalived\/keepalived.conf \(0600, rhel, secret, placeholder auth_pass\)/);
     assert.match(result.stdout, /==> keepalived-backup:\/var\/www\/html\/index.html/);
-    assert.match(result.stdout, /auth_pass <generated>/);
+    const pass = /^\s*auth_pass (\S+)$/m.exec(result.stdout)?.[1];
+    assert.equal(pass, AUTH_PASS_PLACEHOLDER);
+    assert.ok(pass.length <= 8, "keepalived keeps 8 characters and warns about more");
+    assert.match(result.stderr, new RegExp(`auth_pass ${AUTH_PASS_PLACEHOLDER} in VI_1 is a placeholder: \`pulumi up\` generates the real password`));
+  });
+
+  it("a stack file without config (a fresh `stack init`) gets the keys to set, not three problems", () => {
+    const name = "test-render-empty";
+    const file = path.join(REPO_ROOT, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, "encryptionsalt: v1:AAAA:v1:BBBB:CCCC\n");
+    try {
+      const result = render("--stack", name);
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, new RegExp(`stack ${name} has no keepalived-ha configuration yet; it needs at least nodes, vrrp, checks`));
+      assert.match(result.stderr, /config set --path 'keepalived-ha:nodes\[0\]\.name'/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it("writes DIR/<node>/etc/keepalived/... with the rendered modes", () => {

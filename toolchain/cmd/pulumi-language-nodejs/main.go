@@ -112,7 +112,9 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
-	configJSON, err := json.Marshal(req.GetConfig())
+	// A stack without any config has a nil map, which marshals to `null`; the SDK's runtime.allConfig()
+	// then throws a TypeError. The official host always passes an object, so `{}` here too.
+	configJSON, err := json.Marshal(nonNilConfig(req.GetConfig()))
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +143,13 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+func nonNilConfig(config map[string]string) map[string]string {
+	if config == nil {
+		return map[string]string{}
+	}
+	return config
 }
 
 func nonNil(keys []string) []string {
