@@ -1,8 +1,36 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, test } from "node:test";
-import { asRoot, decodeBundle, encodeBundle, keepalivedConfigStep, servicesStep, siteStep } from "../../core/deploy-steps";
-import { osProfile } from "../../core";
+import {
+  asRoot, decodeBundle, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep, StepScripts,
+  webServerHooksStep,
+} from "../../core/deploy-steps";
+import { FIREWALL_MODES, firewallCommands, OS_FAMILIES, osProfile } from "../../core";
+import { matchSnapshot } from "./snapshot";
+
+/**
+ * Every step script as one text. A step whose script text changes runs again on every host of every existing
+ * stack at the next `up`, so a change here must be deliberate: the snapshot makes it show in review.
+ */
+function allStepScripts(): string {
+  const steps: [string, StepScripts][] = [];
+  for (const family of OS_FAMILIES) {
+    const os = osProfile(family);
+    for (const mode of FIREWALL_MODES) {
+      const c = firewallCommands(family, mode, 8080);
+      steps.push([`${family} firewall ${mode}`, { apply: c.apply, undo: c.restore }]);
+    }
+    steps.push([`${family} site`, siteStep(os)], [`${family} services`, servicesStep(os, "0123abcd")]);
+    steps.push([`${family} web-server-hooks`, webServerHooksStep(os, [
+      { file: "/run/keepalived-ha/a.state", running: 0, stopped: 1 },
+      { file: "/run/keepalived-ha/b.state", running: 1, stopped: 0 },
+    ])], [`${family} web-server-hooks (none)`, webServerHooksStep(os, [])]);
+  }
+  steps.push(["identify", identifyHostStep()], ["keepalived (no VIP)", keepalivedConfigStep("n1")],
+    ["keepalived", keepalivedConfigStep("web1", ["192.168.0.130/24", "10.0.0.7/32"])]);
+  return steps.map(([name, s]) => `==> ${name} apply\n${s.apply}\n${s.undo !== undefined ? `==> ${name} undo\n${s.undo}\n` : ""}`)
+    .join("");
+}
 
 describe("deploy steps", () => {
   const files = [
@@ -30,6 +58,10 @@ describe("deploy steps", () => {
   test("asRoot leaves root alone and wraps other users in sudo -n", () => {
     assert.equal(asRoot("id -u", "root"), "id -u");
     assert.equal(asRoot("echo 'x'", "deploy"), `sudo -n /bin/bash -c 'echo '\\''x'\\'''`);
+  });
+
+  test("the step scripts are exactly the pinned ones (a changed script re-runs its step on every host)", () => {
+    matchSnapshot("step-scripts.txt", allStepScripts());
   });
 
   test("every step script is valid bash", () => {
