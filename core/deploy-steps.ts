@@ -5,7 +5,8 @@
  * lists and error messages.
  */
 import { vipAddress } from "./model";
-import { IDENTIFY_HOST_COMMAND, OsProfile, shellQuote } from "./os";
+import { IDENTIFY_HOST_COMMAND, OsProfile } from "./os";
+import { shellQuote } from "./shell";
 import { EVENT_STATE_DIR, EVENT_TMPFILES_PATH, WebServerHookState } from "./render/event-checks";
 import { KEEPALIVED_DIR, RenderedFile } from "./render/types";
 

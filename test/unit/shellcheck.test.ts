@@ -1,7 +1,8 @@
 /**
  * Every shell script the product runs or writes, checked by shellcheck: the step scripts (apply and undo, both OS
  * families, every firewall mode), the observation and status probes, the rendered check and notify scripts, and
- * the project's own bash entry points with the files they source. shellcheck comes from scripts/setup.sh.
+ * the project's own bash entry points with the files they source, and the templates in core/host-scripts/ as
+ * written (placeholders and all). shellcheck comes from scripts/setup.sh.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -82,8 +83,9 @@ describe("shellcheck", () => {
     assert.deepEqual(findings, []);
   });
 
-  test("the project's bash entry points (and the files they source) are clean", () => {
+  test("the project's bash entry points (and the files they source) and the host-script templates are clean", () => {
     const entries = [
+      ...fs.readdirSync(path.join(REPO_ROOT, "core", "host-scripts")).filter((f) => f.endsWith(".sh")).map((f) => `core/host-scripts/${f}`),
       ...fs.readdirSync(path.join(REPO_ROOT, "scripts")).filter((f) => f.endsWith(".sh")).map((f) => `scripts/${f}`),
       ...fs.readdirSync(path.join(REPO_ROOT, "bench")).filter((f) => f.endsWith(".sh")).map((f) => `bench/${f}`),
       ".ci/run",
