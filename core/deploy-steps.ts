@@ -43,6 +43,11 @@ export function decodeBundle(bundle: string): RenderedFile[] {
   });
 }
 
+/** The shell function `install_bundle DIR PREFIX LIST` that unpacks a bundle from stdin, as lines for a script. */
+function installBundleFunction(): string[] {
+  return hostScript("install-bundle").split("\n");
+}
+
 /**
  * Waits for the host and prints its os-release identity and whether it is a container (the component
  * detects the family and the platform from it: detectOsFamily, detectPlatform).
@@ -67,7 +72,9 @@ export function webServerHooksStep(os: OsProfile, states: readonly WebServerHook
     }).split("\n")
     : [`rm -rf ${EVENT_STATE_DIR}`];
   return {
-    apply: hostScript("web-server-hooks.apply", { STATE_DIR, MANAGED: managed }, { STATE_FILES: stateFiles }),
+    apply: hostScript("web-server-hooks.apply", { STATE_DIR, MANAGED: managed }, {
+      INSTALL_BUNDLE: installBundleFunction(), STATE_FILES: stateFiles,
+    }),
     undo: hostScript("web-server-hooks.undo", { MANAGED: managed, EVENT_STATE_DIR }),
   };
 }
@@ -97,7 +104,7 @@ export function keepalivedConfigStep(nodeName: string, vips: readonly string[] =
   const words = { MANAGED: `${STATE_DIR}/keepalived.files`, ORIGINAL: `${STATE_DIR}/keepalived.orig.tar` };
   return {
     apply: hostScript("keepalived-config.apply", { ...words, STATE_DIR, KEEPALIVED_DIR, NODE_NAME: nodeName }, {
-      HOLDS_VIP_TESTS: vips.map((vip) => `${holdsAddressTest(vipAddress(vip))} && holds=yes`),
+      INSTALL_BUNDLE: installBundleFunction(), HOLDS_VIP_TESTS: vips.map((vip) => `${holdsAddressTest(vipAddress(vip))} && holds=yes`),
     }),
     undo: hostScript("keepalived-config.undo", words),
   };

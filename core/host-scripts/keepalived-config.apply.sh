@@ -10,13 +10,9 @@ stage=$(mktemp -d /etc/.keepalived-ha.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 cp -a @KEEPALIVED_DIR@/. "$stage"/
 : > "$stage/.files"
-while read -r path mode b64; do
-  rel=${path#@KEEPALIVED_DIR@/}
-  install -d -m 0755 "$(dirname "$stage/$rel")"
-  printf '%s' "$b64" | base64 -d > "$stage/$rel"
-  chmod "$mode" "$stage/$rel"
-  echo "$path" >> "$stage/.files"
-done
+# install_bundle (install-bundle.sh) is defined here.
+@INSTALL_BUNDLE@
+install_bundle "$stage/" @KEEPALIVED_DIR@/ "$stage/.files"
 # Files an earlier run wrote that this config no longer renders (a removed check) go too.
 : > "$stage/.stale"
 if [ -f @MANAGED@ ]; then

@@ -5,13 +5,9 @@ set -euo pipefail
 install -d -m 0700 @STATE_DIR@
 new=$(mktemp)
 trap 'rm -f "$new"' EXIT
-while read -r path mode b64; do
-  install -d -m 0755 "$(dirname "$path")"
-  printf '%s' "$b64" | base64 -d > "$path.keepalived-ha-new"
-  chmod "$mode" "$path.keepalived-ha-new"
-  mv -f "$path.keepalived-ha-new" "$path"
-  echo "$path" >> "$new"
-done
+# install_bundle (install-bundle.sh) is defined here.
+@INSTALL_BUNDLE@
+install_bundle "" "" "$new"
 if [ -f @MANAGED@ ]; then
   { grep -vxF -f "$new" @MANAGED@ || true; } | while read -r path; do rm -f "$path"; rmdir "$(dirname "$path")" 2>/dev/null || true; done
 fi

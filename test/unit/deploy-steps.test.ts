@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, test } from "node:test";
 import {
   asRoot, decodeBundle, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep, StepScripts,
   webServerHooksStep,
 } from "../../core/deploy-steps";
 import { FIREWALL_MODES, firewallCommands, OS_FAMILIES, osProfile } from "../../core";
+import { hostScript } from "../../core/shell";
 import { matchSnapshot } from "./snapshot";
 
 /**
@@ -52,6 +56,28 @@ describe("deploy steps", () => {
     for (const s of [keepalivedConfigStep("n1"), siteStep(osProfile("debian")), servicesStep(osProfile("rhel"))]) {
       assert.ok(!s.apply.includes("s3cr3t"));
       assert.ok(s.undo !== undefined && s.undo.length > 0);
+    }
+  });
+
+  test("install_bundle unpacks a bundle under a folder with its modes, cutting a prefix, and lists the paths", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kaha-bundle-"));
+    try {
+      const bundle = encodeBundle([...files, { path: "/etc/keepalived/sub/dir/x.sh", mode: "0700", content: "x\n" }]);
+      // A symlink in the way is replaced, not written through.
+      fs.writeFileSync(path.join(dir, "outside"), "keep\n");
+      fs.symlinkSync(path.join(dir, "outside"), path.join(dir, "check_web.sh"));
+      execFileSync("bash", ["-c", `set -euo pipefail\n${hostScript("install-bundle")}\ninstall_bundle "$1/" /etc/keepalived/ "$1/.files"`,
+        "bash", dir], { input: bundle });
+      assert.equal(fs.readFileSync(path.join(dir, "keepalived.conf"), "utf8"), files[0].content);
+      assert.equal(fs.readFileSync(path.join(dir, "check_web.sh"), "utf8"), files[1].content);
+      assert.equal(fs.readFileSync(path.join(dir, "outside"), "utf8"), "keep\n");
+      assert.equal(fs.statSync(path.join(dir, "keepalived.conf")).mode & 0o777, 0o600);
+      assert.equal(fs.statSync(path.join(dir, "sub/dir/x.sh")).mode & 0o777, 0o700);
+      assert.deepEqual(fs.readFileSync(path.join(dir, ".files"), "utf8").trim().split("\n"),
+        ["/etc/keepalived/check_web.sh", "/etc/keepalived/keepalived.conf", "/etc/keepalived/sub/dir/x.sh"]);
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".keepalived-ha-new")), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
