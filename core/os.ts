@@ -181,11 +181,6 @@ export function removePackagesCommand(family: OsFamily, packages: readonly strin
   return `if command -v dnf >/dev/null 2>&1; then dnf -y -q remove ${list}; else yum -y -q remove ${list}; fi || true`;
 }
 
-/** Enables and starts (or restarts on change) a systemd service. */
-export function enableServiceCommand(service: string): string {
-  return `systemctl enable --now ${shellQuote(service)}`;
-}
-
 /** Where the firewall step remembers what it changed, so destroy can put it back. */
 export const FIREWALL_STATE_FILE = "/var/lib/keepalived-ha/firewalld.state";
 

@@ -52,7 +52,7 @@ export function profileConfig(profile: "default" | "fast"): string {
   const c = doc.config;
   delete c["keepalived-ha:site"]; // per-node pages, so the drill sees who answers
   // Both profiles put a node with a dead web server in FAULT (weight 0): its priority-0 advert hands the VIP
-  // over after the backup's skew time instead of the full down timer (DESIGN.md §3).
+  // over after the backup's skew time, (256 - priority)/256 × advert_int, instead of the full down timer.
   c["keepalived-ha:checks"] = [{ name: "chk_web", type: "tcp", port: 80, interval: 1, fall: 1, rise: 1, weight: 0 }];
   if (profile === "fast") {
     c["keepalived-ha:vrrp"] = { ...c["keepalived-ha:vrrp"], version: 3, advertInt: 0.1 };
