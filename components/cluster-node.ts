@@ -131,8 +131,8 @@ export class ClusterNode extends pulumi.ComponentResource {
       return driftRepairs(node.name, d);
     });
 
-    const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
-      const commands = firewallCommands(family, model.firewall);
+    const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply(() => {
+      const commands = firewallCommands(model.firewall);
       return { apply: commands.apply, undo: commands.restore };
     }), [identify]);
 

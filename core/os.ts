@@ -197,9 +197,7 @@ export interface FirewallCommands {
  * enabled/active; `open` keeps firewalld and allows VRRP (protocol 112) and the HTTP port; `skip` does nothing.
  * The same commands serve both families: firewalld is the tool on both, only optional on Debian.
  */
-export function firewallCommands(family: OsFamily, mode: FirewallMode, httpPort = 80): FirewallCommands {
-  // `family` is part of the signature so a family with another firewall tool slots in here.
-  void family;
+export function firewallCommands(mode: FirewallMode, httpPort = 80): FirewallCommands {
   const words = { STATE_DIR: path.posix.dirname(FIREWALL_STATE_FILE), STATE_FILE: FIREWALL_STATE_FILE };
   switch (mode) {
     case "skip":

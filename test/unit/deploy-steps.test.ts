@@ -18,12 +18,12 @@ import { matchSnapshot } from "./snapshot";
  */
 function allStepScripts(): string {
   const steps: [string, StepScripts][] = [];
+  for (const mode of FIREWALL_MODES) {
+    const c = firewallCommands(mode, 8080);
+    steps.push([`firewall ${mode}`, { apply: c.apply, undo: c.restore }]);
+  }
   for (const family of OS_FAMILIES) {
     const os = osProfile(family);
-    for (const mode of FIREWALL_MODES) {
-      const c = firewallCommands(family, mode, 8080);
-      steps.push([`${family} firewall ${mode}`, { apply: c.apply, undo: c.restore }]);
-    }
     steps.push([`${family} site`, siteStep(os)], [`${family} services`, servicesStep(os, "0123abcd")]);
     steps.push([`${family} web-server-hooks`, webServerHooksStep(os, [
       { file: "/run/keepalived-ha/a.state", running: 0, stopped: 1 },

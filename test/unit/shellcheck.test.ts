@@ -55,10 +55,6 @@ function hostScripts(): [string, string][] {
       scripts.push([`${family} ${name} apply`, s.apply]);
       if (s.undo !== undefined) scripts.push([`${family} ${name} undo`, s.undo]);
     }
-    for (const mode of FIREWALL_MODES) {
-      const c = firewallCommands(family, mode);
-      scripts.push([`${family} firewall ${mode}`, c.apply], [`${family} firewall ${mode} restore`, c.restore]);
-    }
     scripts.push([`${family} install`, installPackagesCommand(family, ["keepalived", os.webServerPackage])]);
     scripts.push([`${family} purge`, removePackagesCommand(family, ["keepalived", os.webServerPackage])]);
     for (const platform of [{}, { container: "systemd-nspawn" }]) {
@@ -68,6 +64,10 @@ function hostScripts(): [string, string][] {
         }
       }
     }
+  }
+  for (const mode of FIREWALL_MODES) {
+    const c = firewallCommands(mode);
+    scripts.push([`firewall ${mode}`, c.apply], [`firewall ${mode} restore`, c.restore]);
   }
   scripts.push(["observation", observeHostCommand(observationTargets(model, model.nodes[0].name))]);
   scripts.push(["status probe", nodeProbeScript([{ name: "VI_1", vip: "192.168.0.130" }], WEB_SERVER_SERVICES, model.notify.logFile)]);
