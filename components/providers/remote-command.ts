@@ -85,7 +85,7 @@ const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: CommandState) {
     const out = await runOverSsh(inputs.connection, inputs.description, inputs.create, inputs.stdin);
-    const id = require("crypto").randomBytes(8).toString("hex") as string;
+    const id = (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex");
     return { id, outs: { ...inputs, ...out } };
   },
 

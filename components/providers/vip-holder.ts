@@ -103,7 +103,7 @@ const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: HolderState) {
     const holder = await measureHolder(inputs, inputs.settleSeconds);
-    return { id: require("crypto").randomBytes(8).toString("hex") as string, outs: { ...inputs, holder } };
+    return { id: (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex"), outs: { ...inputs, holder } };
   },
   async update(_id: string, olds: HolderState, news: HolderState) {
     // Nodes that leave (removed, or moved to another host): hand their VIP over now. One that cannot be

@@ -17,7 +17,7 @@ describe("host scripts", () => {
     const words = { STATE_DIR: "/s", KEEPALIVED_DIR: "/etc/keepalived", MANAGED: "/s/m", ORIGINAL: "/s/o", NODE_NAME: "n1" };
     const bundle = { INSTALL_BUNDLE: ["f() {", "  :", "}"] };
     const two = hostScript("keepalived-config.apply", words, { ...bundle, HOLDS_VIP_TESTS: ["a && holds=yes", "b && holds=yes"] });
-    assert.match(two, /\n  a && holds=yes\n  b && holds=yes\n/);
+    assert.match(two, /\n {2}a && holds=yes\n {2}b && holds=yes\n/);
     assert.match(two, /\nf\(\) \{\n {2}:\n\}\n/);
     const none = hostScript("keepalived-config.apply", words, { ...bundle, HOLDS_VIP_TESTS: [] });
     assert.equal(none.split("\n").length, two.split("\n").length - 2);

@@ -33,7 +33,7 @@ async function build(cfg: Record<string, unknown>): Promise<Map<string, Recorded
   const recorded = new Map<string, Recorded>();
   const cluster = new HaWebCluster("cluster", { config: cfg, sshPrivateKey: pulumi.secret("not a key") }, {
     transformations: [(args) => {
-      recorded.set(args.name, { type: args.type, name: args.name, props: args.props, opts: args.opts as pulumi.CustomResourceOptions });
+      recorded.set(args.name, { type: args.type, name: args.name, props: args.props, opts: args.opts });
       return undefined;
     }],
   });
