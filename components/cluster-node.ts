@@ -146,8 +146,8 @@ export class ClusterNode extends pulumi.ComponentResource {
     })), [identify]);
     const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
 
-    const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply((family) => {
-      const commands = firewallCommands(family, model.firewall);
+    const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply(() => {
+      const commands = firewallCommands(model.firewall);
       return { apply: commands.apply, undo: commands.restore };
     }), [packages, ...gate]);
 

@@ -4,7 +4,8 @@
  * what the steps would write. File contents never leave the host, only their SHA-256 and mode.
  */
 import { ClusterModel, findNode, packageNeeds } from "./model";
-import { IDENTIFY_HOST_COMMAND, OS_FAMILIES, packagesFor, shellQuote, WEB_SERVER_SERVICES } from "./os";
+import { IDENTIFY_HOST_COMMAND, OS_FAMILIES, packagesFor, WEB_SERVER_SERVICES } from "./os";
+import { shellQuote } from "./shell";
 import { renderNode } from "./render/node";
 
 /** What the observation script is asked to look at; unions over OS families, so it needs no identify step first. */

@@ -11,6 +11,7 @@ export * from "./validate";
 export * from "./election";
 export * from "./model";
 export * from "./os";
+export { isPlainShellWord, shellQuote } from "./shell";
 export * from "./stack-file";
 export * from "./suggest";
 export * from "./render";

@@ -1,6 +1,6 @@
 /**
  * Validated config → per-node desired state with every default applied. Pure; assumes validate.ts found no
- * problems (loadClusterModel in index.ts enforces that).
+ * problems (loadClusterModel in core/index.ts enforces that).
  */
 import { CheckConfig, isSecureValue, KeyedVrrpConfig, NodeConfig, StackConfig, VrrpConfig, vrrpInstances } from "./config";
 import { FirewallMode, OsFamily, PackageNeeds } from "./os";
@@ -42,7 +42,7 @@ export type AuthPassSource =
   | { readonly kind: "plain"; readonly value: string }
   /** Given as an encrypted Pulumi value the caller cannot read here (e.g. the offline render command). */
   | { readonly kind: "secure" }
-  /** Not given: the caller generates one (the Pulumi program uses @pulumi/random). */
+  /** Not given: the caller generates one (the Pulumi program keeps it in a GeneratedSecret resource). */
   | { readonly kind: "generate" };
 
 /** A health check with defaults applied. */
@@ -173,10 +173,6 @@ export interface GlobalDefsModel {
 export interface SshModel {
   /** Default user. */
   readonly user: string;
-  /** Local private key path, if configured. */
-  readonly privateKeyPath?: string;
-  /** True when the secret `sshPrivateKey` is configured (its value is not kept in the model). */
-  readonly hasPrivateKey: boolean;
   /** Jump host, if any (its user defaults to the node's). */
   readonly bastion?: { readonly user?: string; readonly host: string; readonly port: number };
   /** Seconds to keep trying to reach a host. */
@@ -319,8 +315,6 @@ export function buildClusterModel(config: StackConfig, scriptBodies: ReadonlyMap
     extraConfig: config.extraConfig ?? "",
     ssh: {
       user: sshUser,
-      ...(config.ssh?.privateKeyPath !== undefined ? { privateKeyPath: config.ssh.privateKeyPath } : {}),
-      hasPrivateKey: config.sshPrivateKey !== undefined,
       ...(config.ssh?.bastion !== undefined ? { bastion: parseBastion(config.ssh.bastion)! } : {}),
       connectTimeout: config.ssh?.connectTimeout ?? DEFAULTS.sshConnectTimeout,
     },

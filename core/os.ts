@@ -3,6 +3,8 @@
  * and the exact shell commands each step runs. Pure data and functions returning command strings; the
  * components only run these commands, they never branch on the OS themselves.
  */
+import * as path from "node:path";
+import { hostScript, shellQuote } from "./shell";
 
 /** Supported OS families. */
 export type OsFamily = "debian" | "rhel";
@@ -165,11 +167,6 @@ export function packagesFor(family: OsFamily, needs: PackageNeeds): string[] {
   return packages;
 }
 
-/** Single-quotes a word for the shell. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Installs packages only when one is missing (no package-manager run, no network, when all are present). */
 export function installPackagesCommand(family: OsFamily, packages: readonly string[]): string {
   const list = packages.map(shellQuote).join(" ");
@@ -197,16 +194,8 @@ export function removePackagesCommand(family: OsFamily, packages: readonly strin
   return `if command -v dnf >/dev/null 2>&1; then dnf -y -q remove ${list}; else yum -y -q remove ${list}; fi || true`;
 }
 
-/** Enables and starts (or restarts on change) a systemd service. */
-export function enableServiceCommand(service: string): string {
-  return `systemctl enable --now ${shellQuote(service)}`;
-}
-
 /** Where the firewall step remembers what it changed, so destroy can put it back. */
 export const FIREWALL_STATE_FILE = "/var/lib/keepalived-ha/firewalld.state";
-
-/** Shell test for "firewalld is installed on this host". */
-const HAS_FIREWALLD = "systemctl cat firewalld.service >/dev/null 2>&1";
 
 /** The firewall step of one node: what `up` runs and what `destroy` runs. */
 export interface FirewallCommands {
@@ -221,50 +210,17 @@ export interface FirewallCommands {
  * enabled/active; `open` keeps firewalld and allows VRRP (protocol 112) and the HTTP port; `skip` does nothing.
  * The same commands serve both families: firewalld is the tool on both, only optional on Debian.
  */
-export function firewallCommands(family: OsFamily, mode: FirewallMode, httpPort = 80): FirewallCommands {
-  // `family` is part of the signature so a family with another firewall tool slots in here.
-  void family;
-  const dir = FIREWALL_STATE_FILE.slice(0, FIREWALL_STATE_FILE.lastIndexOf("/"));
+export function firewallCommands(mode: FirewallMode, httpPort = 80): FirewallCommands {
+  const words = { STATE_DIR: path.posix.dirname(FIREWALL_STATE_FILE), STATE_FILE: FIREWALL_STATE_FILE };
   switch (mode) {
     case "skip":
       return { apply: "true", restore: "true" };
     case "disable":
+      return { apply: hostScript("firewall-disable.apply", words), restore: hostScript("firewall-disable.restore", { STATE_FILE: FIREWALL_STATE_FILE }) };
+    case "open":
       return {
-        apply: [
-          `if ${HAS_FIREWALLD}; then`,
-          `  mkdir -p ${dir}`,
-          `  [ -f ${FIREWALL_STATE_FILE} ] || echo "disable $(systemctl is-enabled firewalld 2>/dev/null || true) $(systemctl is-active firewalld 2>/dev/null || true)" > ${FIREWALL_STATE_FILE}`,
-          `  systemctl disable --now firewalld >/dev/null 2>&1 || true`,
-          `fi`,
-        ].join("\n"),
-        restore: [
-          `if [ -f ${FIREWALL_STATE_FILE} ] && ${HAS_FIREWALLD}; then`,
-          `  read -r _ enabled active < ${FIREWALL_STATE_FILE}`,
-          `  [ "$enabled" = enabled ] && systemctl enable firewalld >/dev/null 2>&1`,
-          `  [ "$active" = active ] && systemctl start firewalld`,
-          `fi`,
-          `rm -f ${FIREWALL_STATE_FILE}`,
-        ].join("\n"),
+        apply: hostScript("firewall-open.apply", { ...words, HTTP_PORT: httpPort }),
+        restore: hostScript("firewall-open.restore", { STATE_FILE: FIREWALL_STATE_FILE, HTTP_PORT: httpPort }),
       };
-    case "open": {
-      const rules = [`--add-rich-rule='rule protocol value="vrrp" accept'`, `--add-port=${httpPort}/tcp`];
-      const removals = rules.map((r) => r.replace("--add-", "--remove-"));
-      return {
-        apply: [
-          `if ${HAS_FIREWALLD} && systemctl is-active --quiet firewalld; then`,
-          `  mkdir -p ${dir}; echo "open" > ${FIREWALL_STATE_FILE}`,
-          ...rules.map((r) => `  firewall-cmd --permanent ${r} >/dev/null`),
-          `  firewall-cmd --reload >/dev/null`,
-          `fi`,
-        ].join("\n"),
-        restore: [
-          `if [ -f ${FIREWALL_STATE_FILE} ] && ${HAS_FIREWALLD} && systemctl is-active --quiet firewalld; then`,
-          ...removals.map((r) => `  firewall-cmd --permanent ${r} >/dev/null 2>&1 || true`),
-          `  firewall-cmd --reload >/dev/null`,
-          `fi`,
-          `rm -f ${FIREWALL_STATE_FILE}`,
-        ].join("\n"),
-      };
-    }
   }
 }

@@ -28,9 +28,13 @@ export function formatProblems(problems: readonly ConfigProblem[], heading = "in
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "nothing";
+  let json: string | undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    json = JSON.stringify(value);
   } catch {
-    return String(value);
+    json = undefined;
   }
+  // What JSON cannot show (a function, a symbol, a BigInt, a cycle) is shown as String() shows it.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+  return json ?? String(value);
 }

@@ -99,7 +99,8 @@ export function parseNodeProbe(name: string, address: string, output: string): N
     const i = line.indexOf("=");
     if (i > 0) fields.set(line.slice(0, i), line.slice(i + 1).trim());
   }
-  const perInstance = (prefix: string) => [...fields].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]);
+  const perInstance = (prefix: string) => [...fields].filter(([k]) => k.startsWith(prefix))
+    .map(([k, v]): [string, string] => [k.slice(prefix.length), v]);
   return {
     name,
     address,

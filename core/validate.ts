@@ -127,54 +127,66 @@ function validateNodes(config: StackConfig, p: Problems): void {
   if (nodes.length < 2) {
     p.add("nodes", `has ${nodes.length} node(s); a VIP needs at least 2 nodes to fail over between`);
   }
+  // Name and address → index of the first node that has it.
   const names = new Map<string, number>();
   const addresses = new Map<string, number>();
   nodes.forEach((node: NodeConfig, i) => {
-    const at = `nodes[${i}]`;
-    if (p.required(`${at}.name`, node.name, "name: web1")) {
-      if (!NODE_NAME.test(node.name!)) {
-        p.add(`${at}.name`, `${show(node.name)} is not a valid node name: use lower-case letters, digits and '-', e.g. "keepalived-master"`);
-      } else if (names.has(node.name!)) {
-        p.add(`${at}.name`, `${show(node.name)} is already used by nodes[${names.get(node.name!)}]; node names must be unique`);
-      } else names.set(node.name!, i);
-    }
-    if (p.required(`${at}.address`, node.address, "address: 192.168.0.128")) {
-      if (!isIPv4(node.address!)) {
-        p.add(`${at}.address`, `${show(node.address)} is not an IPv4 address: write it like 192.168.0.128 (no prefix length)`);
-      } else if (unusableAddressReason(node.address!) !== undefined) {
-        p.add(`${at}.address`, `${show(node.address)} ${unusableAddressReason(node.address!)}; use the host's own address on the LAN`);
-      } else if (addresses.has(node.address!)) {
-        p.add(`${at}.address`, `${show(node.address)} is already used by nodes[${addresses.get(node.address!)}]; node addresses must be unique`);
-      } else addresses.set(node.address!, i);
-    }
-    // With instance priorities for this node everywhere, nodes[].priority is only the fallback.
-    const instances = vrrpInstances(config);
-    const setPerInstance = node.name !== undefined && instances.length > 0 &&
-      instances.every(({ vrrp }) => vrrp.priorities?.[node.name!] !== undefined);
-    if (setPerInstance || p.required(`${at}.priority`, node.priority, "priority: 100 (or per instance in vrrp[].priorities)")) {
-      p.integer(`${at}.priority`, node.priority, 1, 255, "255 means address owner and is only allowed without check weights");
-    }
-    if (node.state !== undefined && node.state !== "MASTER" && node.state !== "BACKUP") {
-      p.add(`${at}.state`, `${show(node.state)} is not a VRRP state: use MASTER or BACKUP (upper case), or leave it out to derive it from priority`);
-    }
-    p.integer(`${at}.port`, node.port, 1, 65535);
-    if (node.user !== undefined && !USER_NAME.test(node.user)) {
-      p.add(`${at}.user`, `${show(node.user)} is not a valid user name: use e.g. "root" or "deploy"`);
-    }
-    if (node.interface !== undefined && !INTERFACE_NAME.test(node.interface)) {
-      p.add(`${at}.interface`, `${show(node.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
-    }
-    if (node.hostKey !== undefined && !/^(ssh-|ecdsa-)[A-Za-z0-9-]+ [A-Za-z0-9+/=]+( .*)?$/.test(node.hostKey)) {
-      p.add(`${at}.hostKey`, `is not an SSH public host key: use the "ssh-ed25519 AAAA..." line from ssh-keyscan`);
-    }
-    if (node.os !== undefined && !isOsFamily(node.os)) {
-      p.add(`${at}.os`, `${show(node.os)} is not a supported OS family: use ${OS_FAMILIES.join(" or ")}, or leave it out to detect it on the host`);
-    }
+    validateNodeIdentity(node, i, { names, addresses }, p);
+    validateNodeSettings(node, `nodes[${i}]`, config, p);
   });
 
   const explicitMasters = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.state === "MASTER");
   if (explicitMasters.length > 1) {
     p.add(`nodes[${explicitMasters[1].i}].state`, `more than one node has state MASTER (${explicitMasters.map(({ n }) => n.name).join(", ")}); set MASTER on at most one node`);
+  }
+}
+
+/** A node's name and address: present, well-formed, and not taken by an earlier node (recorded in `seen`). */
+function validateNodeIdentity(node: NodeConfig, i: number,
+  { names, addresses }: { readonly names: Map<string, number>; readonly addresses: Map<string, number> }, p: Problems): void {
+  const at = `nodes[${i}]`;
+  if (p.required(`${at}.name`, node.name, "name: web1")) {
+    if (!NODE_NAME.test(node.name!)) {
+      p.add(`${at}.name`, `${show(node.name)} is not a valid node name: use lower-case letters, digits and '-', e.g. "keepalived-master"`);
+    } else if (names.has(node.name!)) {
+      p.add(`${at}.name`, `${show(node.name)} is already used by nodes[${names.get(node.name!)}]; node names must be unique`);
+    } else names.set(node.name!, i);
+  }
+  if (p.required(`${at}.address`, node.address, "address: 192.168.0.128")) {
+    if (!isIPv4(node.address!)) {
+      p.add(`${at}.address`, `${show(node.address)} is not an IPv4 address: write it like 192.168.0.128 (no prefix length)`);
+    } else if (unusableAddressReason(node.address!) !== undefined) {
+      p.add(`${at}.address`, `${show(node.address)} ${unusableAddressReason(node.address!)}; use the host's own address on the LAN`);
+    } else if (addresses.has(node.address!)) {
+      p.add(`${at}.address`, `${show(node.address)} is already used by nodes[${addresses.get(node.address!)}]; node addresses must be unique`);
+    } else addresses.set(node.address!, i);
+  }
+}
+
+/** A node's priority, state and connection settings. */
+function validateNodeSettings(node: NodeConfig, at: string, config: StackConfig, p: Problems): void {
+  // With instance priorities for this node everywhere, nodes[].priority is only the fallback.
+  const instances = vrrpInstances(config);
+  const setPerInstance = node.name !== undefined && instances.length > 0 &&
+    instances.every(({ vrrp }) => vrrp.priorities?.[node.name!] !== undefined);
+  if (setPerInstance || p.required(`${at}.priority`, node.priority, "priority: 100 (or per instance in vrrp[].priorities)")) {
+    p.integer(`${at}.priority`, node.priority, 1, 255, "255 means address owner and is only allowed without check weights");
+  }
+  if (node.state !== undefined && node.state !== "MASTER" && node.state !== "BACKUP") {
+    p.add(`${at}.state`, `${show(node.state)} is not a VRRP state: use MASTER or BACKUP (upper case), or leave it out to derive it from priority`);
+  }
+  p.integer(`${at}.port`, node.port, 1, 65535);
+  if (node.user !== undefined && !USER_NAME.test(node.user)) {
+    p.add(`${at}.user`, `${show(node.user)} is not a valid user name: use e.g. "root" or "deploy"`);
+  }
+  if (node.interface !== undefined && !INTERFACE_NAME.test(node.interface)) {
+    p.add(`${at}.interface`, `${show(node.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
+  }
+  if (node.hostKey !== undefined && !/^(ssh-|ecdsa-)[A-Za-z0-9-]+ [A-Za-z0-9+/=]+( .*)?$/.test(node.hostKey)) {
+    p.add(`${at}.hostKey`, `is not an SSH public host key: use the "ssh-ed25519 AAAA..." line from ssh-keyscan`);
+  }
+  if (node.os !== undefined && !isOsFamily(node.os)) {
+    p.add(`${at}.os`, `${show(node.os)} is not a supported OS family: use ${OS_FAMILIES.join(" or ")}, or leave it out to detect it on the host`);
   }
 }
 
@@ -234,8 +246,28 @@ function validateVrrp(config: StackConfig, p: Problems): void {
   });
 }
 
-function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfig, p: Problems): void {
+/** One VRRP instance's own settings (those between instances: validateVrrp). */
+function validateVrrpInstance(instance: KeyedVrrpConfig, config: StackConfig, p: Problems): void {
   const nodes = config.nodes ?? [];
+  const { key, vrrp } = instance;
+  validateInstanceInterface(instance, nodes, p);
+  if (p.required(`${key}.virtualRouterId`, vrrp.virtualRouterId, "virtualRouterId: 151")) {
+    p.integer(`${key}.virtualRouterId`, vrrp.virtualRouterId, 1, 255, "pick an id no other VRRP group on the LAN uses");
+  }
+  validateInstanceVips(instance, nodes, p);
+  validateInstanceTiming(instance, p);
+  validateInstancePreemption(instance, nodes, p);
+  validateInstanceAuthPass(instance, p);
+  if (vrrp.instanceName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(vrrp.instanceName)) {
+    p.add(`${key}.instanceName`, `${show(vrrp.instanceName)} is not a valid instance name: use letters, digits, '_' and '-', e.g. VI_1`);
+  }
+  validateInstanceUnicastPeers(instance, nodes, p);
+  validateInstancePriorities(instance, nodes, p);
+  validateInstanceTrack(instance, config, p);
+}
+
+/** The interface: the instance's, or every node's own. */
+function validateInstanceInterface({ key, vrrp }: KeyedVrrpConfig, nodes: readonly NodeConfig[], p: Problems): void {
   if (vrrp.interface === undefined) {
     const missing = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.interface === undefined);
     if (missing.length > 0) {
@@ -244,10 +276,10 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
   } else if (!INTERFACE_NAME.test(vrrp.interface)) {
     p.add(`${key}.interface`, `${show(vrrp.interface)} is not a network interface name: 1-15 characters like ens32 or eth0`);
   }
-  if (p.required(`${key}.virtualRouterId`, vrrp.virtualRouterId, "virtualRouterId: 151")) {
-    p.integer(`${key}.virtualRouterId`, vrrp.virtualRouterId, 1, 255, "pick an id no other VRRP group on the LAN uses");
-  }
+}
 
+/** The VIPs: well-formed, listed once, free, usable, and on the LAN the nodes share. */
+function validateInstanceVips({ key, vrrp }: KeyedVrrpConfig, nodes: readonly NodeConfig[], p: Problems): void {
   if (p.required(`${key}.vips`, vrrp.vips, "vips: [192.168.0.130/24]")) {
     if (vrrp.vips!.length === 0) p.add(`${key}.vips`, "is empty: list at least one virtual address, e.g. [192.168.0.130/24]");
     const seen = new Set<string>();
@@ -280,7 +312,10 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
       }
     });
   }
+}
 
+/** The VRRP version and the advert interval it allows, and the preempt delay. */
+function validateInstanceTiming({ key, vrrp }: KeyedVrrpConfig, p: Problems): void {
   const version = vrrp.version ?? 2;
   if (vrrp.version !== undefined && vrrp.version !== 2 && vrrp.version !== 3) {
     p.add(`${key}.version`, `${show(vrrp.version)} is not a VRRP version: use 2 or 3`);
@@ -296,6 +331,10 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
     }
   }
   p.integer(`${key}.preemptDelay`, vrrp.preemptDelay, 0, 1000);
+}
+
+/** nopreempt and preemptDelay, which keepalived drops for a node that starts as MASTER. */
+function validateInstancePreemption({ vrrp }: KeyedVrrpConfig, nodes: readonly NodeConfig[], p: Problems): void {
   if (vrrp.nopreempt === true) {
     nodes.forEach((n, i) => {
       if (n.state === "MASTER") {
@@ -310,7 +349,11 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
       }
     });
   }
+}
 
+/** A plain authPass must fit keepalived.conf and its 8 characters; version 3 has no authentication at all. */
+function validateInstanceAuthPass({ key, vrrp }: KeyedVrrpConfig, p: Problems): void {
+  const version = vrrp.version ?? 2;
   if (vrrp.authPass !== undefined && !isSecureValue(vrrp.authPass)) {
     const pass = vrrp.authPass;
     if (version === 3) {
@@ -323,10 +366,10 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
   } else if (isSecureValue(vrrp.authPass) && version === 3) {
     p.add(`${key}.authPass`, "VRRP version 3 has no authentication (keepalived rejects it); remove authPass or use version 2");
   }
-  if (vrrp.instanceName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(vrrp.instanceName)) {
-    p.add(`${key}.instanceName`, `${show(vrrp.instanceName)} is not a valid instance name: use letters, digits, '_' and '-', e.g. VI_1`);
-  }
+}
 
+/** Unicast peers, when listed: exactly the nodes' addresses (a missing one splits the brain). */
+function validateInstanceUnicastPeers({ key, vrrp }: KeyedVrrpConfig, nodes: readonly NodeConfig[], p: Problems): void {
   if (vrrp.unicastPeers !== undefined) {
     if (vrrp.unicast !== true) {
       p.add(`${key}.unicastPeers`, "is set but vrrp.unicast is not true; set unicast: true or remove unicastPeers");
@@ -344,7 +387,10 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
       p.add(`${key}.unicastPeers`, `misses node address(es) ${missing.join(", ")}: a node that is no peer never hears the master and takes the VIP too (split brain); add them or remove unicastPeers to derive them`);
     }
   }
+}
 
+/** Per-instance priorities: keyed by node names, each in keepalived's range. */
+function validateInstancePriorities({ key, vrrp }: KeyedVrrpConfig, nodes: readonly NodeConfig[], p: Problems): void {
   if (vrrp.priorities !== undefined) {
     const nodeNames = nodes.map((n) => n.name).filter((n): n is string => n !== undefined);
     for (const [name, priority] of Object.entries(vrrp.priorities)) {
@@ -356,6 +402,10 @@ function validateVrrpInstance({ key, vrrp }: KeyedVrrpConfig, config: StackConfi
       }
     }
   }
+}
+
+/** The checks an instance tracks: names of checks, each once, at least one. */
+function validateInstanceTrack({ key, vrrp }: KeyedVrrpConfig, config: StackConfig, p: Problems): void {
   if (vrrp.track !== undefined) {
     const checkNames = (config.checks ?? []).map((c) => c.name).filter((n): n is string => n !== undefined);
     if (vrrp.track.length === 0) {
@@ -385,6 +435,22 @@ function validateCheck(check: CheckConfig, i: number, p: Problems): void {
   }
   const type = check.type as CheckType;
   const polled = type !== EVENT_CHECK_TYPE;
+  validateCheckFields(check, at, type, p);
+  validateCheckTypeSettings(check, at, type, p);
+  if (!polled) {
+    p.integer(`${at}.weight`, check.weight, -253, 253, "0 puts the node in FAULT when the process is gone");
+    return;
+  }
+  p.integer(`${at}.interval`, check.interval, 1, 3600, "keepalived runs a check at most once a second");
+  p.integer(`${at}.timeout`, check.timeout, 1, 3600);
+  p.integer(`${at}.fall`, check.fall, 1, 255);
+  p.integer(`${at}.rise`, check.rise, 1, 255);
+  p.integer(`${at}.weight`, check.weight, -253, 253, "0 puts the node in FAULT when the check fails");
+}
+
+/** Fields a check of this type does not use, named with the type they belong to. */
+function validateCheckFields(check: CheckConfig, at: string, type: CheckType, p: Problems): void {
+  const polled = type !== EVENT_CHECK_TYPE;
   const allowed = new Set([...COMMON_CHECK_FIELDS, ...(polled ? POLLING_CHECK_FIELDS : []), ...CHECK_TYPE_FIELDS[type]]);
   for (const field of Object.keys(check).sort()) {
     if (allowed.has(field)) continue;
@@ -396,6 +462,10 @@ function validateCheck(check: CheckConfig, i: number, p: Problems): void {
     const owner = CHECK_TYPES.find((t) => CHECK_TYPE_FIELDS[t].includes(field));
     p.add(`${at}.${field}`, `is not used by a ${type} check${owner ? ` (it belongs to type ${owner})` : ""}; remove it or change the type`);
   }
+}
+
+/** The settings only one check type has (process name, port, URL, pid file, script). */
+function validateCheckTypeSettings(check: CheckConfig, at: string, type: CheckType, p: Problems): void {
   switch (type) {
     case "track-process":
       if (check.process !== undefined && !/^[A-Za-z0-9_.:+-]{1,15}$/.test(check.process)) {
@@ -437,15 +507,6 @@ function validateCheck(check: CheckConfig, i: number, p: Problems): void {
       }
       break;
   }
-  if (!polled) {
-    p.integer(`${at}.weight`, check.weight, -253, 253, "0 puts the node in FAULT when the process is gone");
-    return;
-  }
-  p.integer(`${at}.interval`, check.interval, 1, 3600, "keepalived runs a check at most once a second");
-  p.integer(`${at}.timeout`, check.timeout, 1, 3600);
-  p.integer(`${at}.fall`, check.fall, 1, 255);
-  p.integer(`${at}.rise`, check.rise, 1, 255);
-  p.integer(`${at}.weight`, check.weight, -253, 253, "0 puts the node in FAULT when the check fails");
 }
 
 function validateChecks(config: StackConfig, p: Problems): void {
@@ -513,11 +574,16 @@ function validateInstanceElection({ key, vrrp }: KeyedVrrpConfig, several: boole
   }
 }
 
-function validateRest(config: StackConfig, p: Problems): void {
+/** The notify log file. */
+function validateNotify(config: StackConfig, p: Problems): void {
   const notify = config.notify;
   if (notify?.logFile !== undefined && !SAFE_PATH.test(notify.logFile)) {
     p.add("notify.logFile", `${show(notify.logFile)} is not an absolute path without spaces or quotes: use e.g. /var/log/keepalived-state.log`);
   }
+}
+
+/** keepalived's global_defs: mail settings, router id, script user. */
+function validateGlobalDefs(config: StackConfig, p: Problems): void {
   const defs = config.globalDefs;
   defs?.notificationEmails?.forEach((email, i) => {
     if (!EMAIL.test(email)) p.add(`globalDefs.notificationEmails[${i}]`, `${show(email)} is not an e-mail address: use e.g. root@localhost`);
@@ -535,9 +601,17 @@ function validateRest(config: StackConfig, p: Problems): void {
   if (defs?.scriptUser !== undefined && !USER_NAME.test(defs.scriptUser)) {
     p.add("globalDefs.scriptUser", `${show(defs.scriptUser)} is not a user name: use e.g. root`);
   }
+}
+
+/** The firewall mode. */
+function validateFirewall(config: StackConfig, p: Problems): void {
   if (config.firewall !== undefined && !(FIREWALL_MODES as readonly string[]).includes(config.firewall)) {
     p.add("firewall", `${show(config.firewall)} is not a firewall mode: use disable (stop firewalld, as the seed does), open (allow VRRP and HTTP) or skip`);
   }
+}
+
+/** SSH access: default user, jump host, time-out, and one source of the private key. */
+function validateSsh(config: StackConfig, p: Problems): void {
   if (config.ssh?.user !== undefined && !USER_NAME.test(config.ssh.user)) {
     p.add("ssh.user", `${show(config.ssh.user)} is not a valid user name: use e.g. "root"`);
   }
@@ -557,7 +631,10 @@ export function validateStackConfig(config: StackConfig): ConfigProblem[] {
   validateVrrp(config, p);
   validateChecks(config, p);
   validateElection(config, p);
-  validateRest(config, p);
+  validateNotify(config, p);
+  validateGlobalDefs(config, p);
+  validateFirewall(config, p);
+  validateSsh(config, p);
   return p.list;
 }
 

@@ -10,7 +10,7 @@
  * Also the library the bad-input tests use: loading cases, the core check, and the preview runner with its
  * connection accounting.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -139,7 +139,6 @@ export type TraceMode = readonly string[] | undefined;
  * plain `-f` otherwise; undefined when strace is missing or not allowed to trace.
  */
 export function straceMode(): TraceMode {
-  const { spawnSync } = require("child_process") as typeof import("child_process");
   for (const args of [["-f", "--seccomp-bpf"], ["-f"]]) {
     const r = spawnSync("strace", [...args, "-qq", "-e", "trace=connect", "-o", "/dev/null", "true"], { stdio: "ignore" });
     if (r.status === 0) return args;
@@ -158,7 +157,7 @@ export async function runPreviews(prefix: string, texts: readonly string[], para
   const { TestStack, toolchainEnv } = await import("../test/support/pulumi");
   const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), "kaha-trace-"));
   const stacks: InstanceType<typeof TestStack>[] = [];
-  const results: PreviewResult[] = new Array(texts.length);
+  const results = new Array<PreviewResult>(texts.length);
   let next = 0;
   const worker = async (w: number) => {
     const stack = new TestStack(`${prefix}-${w}`, "config: {}\n");

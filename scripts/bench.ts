@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { analyzeDrill, DrillMetrics, percentile, Scenario, SCENARIOS } from "../core/drill";
+import { analyzeDrill, DrillEvents, DrillMetrics, percentile, ProbeSample, Scenario, SCENARIOS } from "../core/drill";
 import { runDrill } from "./drill";
 import { parseFlags, REPO_ROOT } from "./lib/stack";
 import { durationsByKind, overlap, stepTimings } from "./lib/step-timings";
@@ -48,14 +48,14 @@ function timedPulumi(stack: TestStack, args: string[]): { seconds: number; peakM
 
 /** The lab's generated stack config, changed per profile. */
 export function profileConfig(profile: "default" | "fast"): string {
-  const doc = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.lab.yaml"), "utf8"));
+  const doc = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.lab.yaml"), "utf8")) as { config: Record<string, unknown> };
   const c = doc.config;
   delete c["keepalived-ha:site"]; // per-node pages, so the drill sees who answers
   // Both profiles put a node with a dead web server in FAULT (weight 0): its priority-0 advert hands the VIP
-  // over after the backup's skew time instead of the full down timer (DESIGN.md §3).
+  // over after the backup's skew time, (256 - priority)/256 × advert_int, instead of the full down timer.
   c["keepalived-ha:checks"] = [{ name: "chk_web", type: "tcp", port: 80, interval: 1, fall: 1, rise: 1, weight: 0 }];
   if (profile === "fast") {
-    c["keepalived-ha:vrrp"] = { ...c["keepalived-ha:vrrp"], version: 3, advertInt: 0.1 };
+    c["keepalived-ha:vrrp"] = { ...(c["keepalived-ha:vrrp"] as Record<string, unknown>), version: 3, advertInt: 0.1 };
     // Event-driven: keepalived hears of the web server's exit at once (track_process, or in the lab's containers
     // its track_file substitute); the slower HTTP check catches a web server that runs but does not answer.
     c["keepalived-ha:checks"] = [
@@ -81,6 +81,19 @@ interface SizeResult {
 interface DrillSummary { profile: string; scenario: Scenario; runs: number; p50: number | undefined; p95: number | undefined;
   movedP50: number | undefined; failedP50: number | undefined; lostAfterNewMaster: number; failbackP50: number | undefined }
 
+/** The machine a report was measured on. */
+interface Machine { cpus: number; cpuModel: string | undefined; memoryGiB: number; kernel: string; node: string }
+
+/** What a drill saved under DRILL_DIR, as far as the re-analysis reads it. */
+interface SavedDrill { samples: ProbeSample[]; events: DrillEvents; metrics: { oldMaster: string } }
+
+/** Reads bench/report.json, or a report the bench wrote elsewhere. */
+function readReport(file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+}
+
+type EngineRow = { seconds: number; peakMiB: number } | undefined;
+
 /** Where the drills of a bench run keep their per-run JSON (samples, events, metrics). */
 const DRILL_DIR = path.join(REPO_ROOT, "out", "bench");
 
@@ -100,21 +113,21 @@ function summarize(profile: string, scenario: Scenario, results: readonly DrillM
  */
 function reanalyze(): void {
   const benchDir = path.join(REPO_ROOT, "bench");
-  const report = JSON.parse(fs.readFileSync(path.join(benchDir, "report.json"), "utf8"));
+  const report = readReport(path.join(benchDir, "report.json"));
   let newest = 0;
   report.drills = (report.drills as DrillSummary[]).map((row) => {
     const prefix = `test-bench-${row.profile}-${row.scenario}-run`;
     const runs = fs.readdirSync(DRILL_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).map((f) => {
       newest = Math.max(newest, fs.statSync(path.join(DRILL_DIR, f)).mtimeMs);
-      const saved = JSON.parse(fs.readFileSync(path.join(DRILL_DIR, f), "utf8"));
+      const saved = JSON.parse(fs.readFileSync(path.join(DRILL_DIR, f), "utf8")) as SavedDrill;
       return analyzeDrill(saved.samples, saved.events, saved.metrics.oldMaster);
     });
     return runs.length > 0 ? summarize(row.profile, row.scenario, runs) : row;
   });
   report.reanalyzed = { at: new Date().toISOString(), drillsMeasuredUntil: new Date(newest).toISOString() };
   fs.writeFileSync(path.join(benchDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills, report.bySize,
-    { coldUp2: report.coldUp2, noChange: report.noChange, destroy: report.destroy }));
+  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills as DrillSummary[], report.bySize as SizeResult[],
+    { coldUp2: report.coldUp2 as EngineRow, noChange: report.noChange as EngineRow, destroy: report.destroy as EngineRow }));
   log("re-analyzed the drills from out/bench; wrote bench/report.md and bench/report.json");
 }
 
@@ -125,21 +138,19 @@ async function main(): Promise<void> {
   // An empty list (`--sizes ""`) skips that part; with --merge the rows measured replace theirs in the report.
   const sizes = (flags.get("sizes") ?? "2,4,8").split(",").filter((x) => x.trim() !== "").map(Number);
   const scenarios = (flags.get("scenarios") ?? SCENARIOS.join(",")).split(",").filter((x) => x.trim() !== "") as Scenario[];
-  const previous = flags.has("merge") ? JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench", "report.json"), "utf8")) : undefined;
-  const report: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      kernel: os.release(), node: process.version },
-  };
+  const previous = flags.has("merge") ? readReport(path.join(REPO_ROOT, "bench", "report.json")) : undefined;
+  const machine: Machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      kernel: os.release(), node: process.version };
+  const report: Record<string, unknown> = { date: new Date().toISOString(), machine };
 
   timed("lab down", ["bash", "scripts/lab.sh", "down"]);
   const labUp2 = timed("lab up --nodes 2 (warm image)", ["bash", "scripts/lab.sh", "up", "--nodes", "2"]);
   const labStats = spawnSync("bash", ["scripts/lab.sh", "stats"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout;
 
   const drills: DrillSummary[] = [];
-  let coldUp2: { seconds: number; peakMiB: number } | undefined;
-  let noChange: { seconds: number; peakMiB: number } | undefined;
-  let destroy: { seconds: number; peakMiB: number } | undefined;
+  let coldUp2: EngineRow;
+  let noChange: EngineRow;
+  let destroy: EngineRow;
   for (const profile of ["default", "fast"] as const) {
     const stack = new TestStack(`bench-${profile}`, profileConfig(profile));
     try {
@@ -209,14 +220,14 @@ const OBSERVATION_COST = path.join(REPO_ROOT, "bench", "observation-cost.md");
 const s = (v: number | undefined, digits = 2) => (v === undefined ? "-" : (v / 1000).toFixed(digits));
 
 function renderReport(report: Record<string, unknown>, drills: DrillSummary[], bySize: SizeResult[],
-  engine: Record<string, { seconds: number; peakMiB: number } | undefined>): string {
-  const m = report.machine as Record<string, unknown>;
+  engine: Record<string, EngineRow>): string {
+  const m = report.machine as Machine;
   const two = bySize.find((b) => b.nodes === 2);
   const eight = bySize.find((b) => b.nodes === 8);
   return [
     "# Benchmark report",
     "",
-    `Run ${report.date} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node.js ${m.node}; lab hosts are`,
+    `Run ${report.date as string} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node.js ${m.node}; lab hosts are`,
     "systemd-nspawn containers on one bridge of the same machine. Reproduce with `npm run bench`.",
     ...(report.reanalyzed ? [`The drill rows come from the runs saved under out/bench (the last ended ${(report.reanalyzed as Record<string, string>).drillsMeasuredUntil}),`,
       `re-analyzed ${(report.reanalyzed as Record<string, string>).at} (\`npm run bench -- --reanalyze\`); the other rows are from the run above.`] : []),

@@ -21,13 +21,21 @@ interface SecretState {
   alphabet?: string;
   keepers?: Record<string, string>;
   result?: string;
+  /** The provider's own code as the engine serialized it (set by the SDK). */
+  __provider?: string;
 }
 
-const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider (exported for its unit tests). */
+export const generatedSecretProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: SecretState, news: SecretState) {
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     const changed = (["length", "alphabet", "keepers"] as const).filter((k) => !same(olds[k], news[k]));
-    return { changes: changed.length > 0, replaces: [...changed] };
+    // New provider code alone is an update that keeps the secret: the state just takes the new code.
+    return { changes: changed.length > 0 || olds.__provider !== news.__provider, replaces: [...changed] };
+  },
+
+  async update(_id: string, olds: SecretState, news: SecretState) {
+    return { outs: { ...news, result: olds.result } };
   },
 
   async create(inputs: SecretState) {

@@ -37,6 +37,16 @@ interface PreflightState {
   triggers: unknown[];
   repairs?: string[];
   checkedAt?: string;
+  /** The provider's own code as the engine serialized it (set by the SDK). */
+  __provider?: string;
+}
+
+/** Check again when what the cluster wants changed, its nodes changed, or a host is repaired in this run. */
+function checkAgain(olds: PreflightState, news: PreflightState): boolean {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return !same(olds.triggers, news.triggers) || !same(olds.plan, news.plan) ||
+    !same(olds.nodes.map((n) => [n.name, n.connection.host]), news.nodes.map((n) => [n.name, n.connection.host])) ||
+    (Array.isArray(news.repairs) && news.repairs.length > 0);
 }
 
 /** Runs every node's script at once and throws the refusal when anything is wrong. */
@@ -53,19 +63,18 @@ async function runChecks(state: PreflightState, formerNodes: readonly string[]):
   if (problems.length > 0) throw new Error(preflightRefusal(problems));
 }
 
-const preflightProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider (exported for its unit tests). */
+export const preflightProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: PreflightState, news: PreflightState) {
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-    const changes = !same(olds.triggers, news.triggers) || !same(olds.plan, news.plan) ||
-      !same(olds.nodes.map((n) => [n.name, n.connection.host]), news.nodes.map((n) => [n.name, n.connection.host])) ||
-      (Array.isArray(news.repairs) && news.repairs.length > 0);
-    return { changes };
+    // New provider code alone is an update that checks nothing: the state just takes the new code.
+    return { changes: checkAgain(olds, news) || olds.__provider !== news.__provider };
   },
   async create(inputs: PreflightState) {
     await runChecks(inputs, []);
-    return { id: require("crypto").randomBytes(8).toString("hex") as string, outs: { ...inputs, checkedAt: new Date().toISOString() } };
+    return { id: (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex"), outs: { ...inputs, checkedAt: new Date().toISOString() } };
   },
   async update(_id: string, olds: PreflightState, news: PreflightState) {
+    if (!checkAgain(olds, news)) return { outs: { ...news, checkedAt: olds.checkedAt } };
     // Nodes leaving in this run still advertise and may hold the VIP until their undo runs: not foreign.
     const staying = new Set(Object.values(news.plan.nodes));
     await runChecks(news, Object.values(olds.plan.nodes).filter((address) => !staying.has(address)));

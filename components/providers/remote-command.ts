@@ -61,6 +61,8 @@ interface CommandState {
   forgetCommand?: string;
   stdout?: string;
   stderr?: string;
+  /** The provider's own code as the engine serialized it (set by the SDK). */
+  __provider?: string;
 }
 
 /** True when the program saw the host drift from this step (an unknown value in a preview is not an array). */
@@ -68,7 +70,8 @@ function drifted(news: CommandState): boolean {
   return Array.isArray(news.drift) && news.drift.length > 0;
 }
 
-const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider (exported for its unit tests). */
+export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: CommandState, news: CommandState) {
     return { inputs: news };
   },
@@ -78,14 +81,16 @@ const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
     const keys = ["connection", "description", "create", "update", "delete", "stdin", "triggers"] as const;
     const changed = keys.filter((k) => !same(olds[k], news[k]));
     return {
-      changes: changed.length > 0 || drifted(news),
+      // New provider code alone is an update that runs nothing on the host (see update), so that the state,
+      // and the delete a later destroy runs, carry the new code rather than the copy stored at create.
+      changes: changed.length > 0 || drifted(news) || olds.__provider !== news.__provider,
       replaces: changed.includes("triggers") ? ["triggers"] : [],
     };
   },
 
   async create(inputs: CommandState) {
     const out = await runOverSsh(inputs.connection, inputs.description, inputs.create, inputs.stdin);
-    const id = require("crypto").randomBytes(8).toString("hex") as string;
+    const id = (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex");
     return { id, outs: { ...inputs, ...out } };
   },
 

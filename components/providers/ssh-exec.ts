@@ -24,7 +24,6 @@ export interface SshConnection {
 
 /** Runs one script on a host with bash; rejects with a message naming the host and step, never the script. */
 export function runOverSsh(conn: SshConnection, description: string, script: string, stdin: string | undefined) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require("ssh2") as typeof import("ssh2");
   const target = `${conn.user}@${conn.host}:${conn.port}`;
   const deadline = Date.now() + (conn.dialTimeoutSeconds ?? 60) * 1000;

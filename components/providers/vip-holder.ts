@@ -53,6 +53,20 @@ interface HolderState {
   observedHolders?: string[];
   repairs?: string[];
   holder?: string;
+  /** The provider's own code as the engine serialized it (set by the SDK). */
+  __provider?: string;
+}
+
+/**
+ * The holder output must tell the truth now: measure again when the cluster changed, when the VIP moved since
+ * the last run, or when this run repairs a host (the VIP may move once it is repaired).
+ */
+function measureAgain(olds: HolderState, news: HolderState): boolean {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const moved = Array.isArray(news.observedHolders) && news.observedHolders.join(" and ") !== olds.holder;
+  return !same(olds.triggers, news.triggers) || !same(olds.vip, news.vip) ||
+    !same(olds.nodes.map((n) => [n.name, n.connection.host]), news.nodes.map((n) => [n.name, n.connection.host])) || moved ||
+    (Array.isArray(news.repairs) && news.repairs.length > 0);
 }
 
 /**
@@ -90,22 +104,18 @@ async function measureHolder(state: HolderState, settleSeconds: number, stableSe
       `(VRRP adverts do not reach each other: firewall, multicast filtering, or a different virtualRouterId/authPass)`);
 }
 
-const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider (exported for its unit tests). */
+export const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: HolderState, news: HolderState) {
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-    // The holder output must tell the truth now: measure again when the VIP moved since the last run, or
-    // when this run repairs a host (the VIP may move once it is repaired). Neither changes by itself otherwise.
-    const moved = Array.isArray(news.observedHolders) && news.observedHolders.join(" and ") !== olds.holder;
-    const changes = !same(olds.triggers, news.triggers) || !same(olds.vip, news.vip) ||
-      !same(olds.nodes.map((n) => [n.name, n.connection.host]), news.nodes.map((n) => [n.name, n.connection.host])) || moved ||
-      (Array.isArray(news.repairs) && news.repairs.length > 0);
-    return { changes };
+    // New provider code alone is an update that measures nothing: the state just takes the new code.
+    return { changes: measureAgain(olds, news) || olds.__provider !== news.__provider };
   },
   async create(inputs: HolderState) {
     const holder = await measureHolder(inputs, inputs.settleSeconds);
-    return { id: require("crypto").randomBytes(8).toString("hex") as string, outs: { ...inputs, holder } };
+    return { id: (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex"), outs: { ...inputs, holder } };
   },
   async update(_id: string, olds: HolderState, news: HolderState) {
+    if (!measureAgain(olds, news)) return { outs: { ...news, holder: olds.holder } };
     // Nodes that leave (removed, or moved to another host): hand their VIP over now. One that cannot be
     // reached holds nothing we could serve from; its undo step will say so.
     const stays = (n: ProbedNode) => news.nodes.some((m) => m.name === n.name && m.connection.host === n.connection.host);

@@ -4,7 +4,8 @@
  * (Debian's /bin/sh is dash).
  */
 import { CheckModel } from "../model";
-import { OsProfile, shellQuote } from "../os";
+import { OsProfile } from "../os";
+import { shellQuote } from "../shell";
 import { KEEPALIVED_DIR, RenderedFile } from "./types";
 
 /** Path of a check's script on the host. */

@@ -3,7 +3,7 @@
  * extra commands configured for that state.
  */
 import { NotifyModel } from "../model";
-import { shellQuote } from "../os";
+import { shellQuote } from "../shell";
 import { KEEPALIVED_DIR, RenderedFile } from "./types";
 
 /** The four notify states, their script names and the tag written to the log. */

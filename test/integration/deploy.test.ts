@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { after, before, describe, test } from "node:test";
 import {
-  acceptedSshLogins, curlVip, lab, LAB_VIP, labStackConfig, npmRun, onNode, vipHolders, waitUntil, watchVip,
+  acceptedSshLogins, curlVip, lab, LAB_VIP, labStackConfig, npmRun, npmRunWith, onNode, vipHolders, waitUntil, watchVip,
 } from "../support/lab";
 import { REPO, TestStack, toolchainEnv } from "../support/pulumi";
 
@@ -52,6 +52,54 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
       assert.equal(onNode(n, "systemctl is-enabled apache2 keepalived | sort -u").out, "enabled", n);
       assert.equal(onNode(n, "systemctl is-active firewalld || true").out, "inactive", `${n} firewalld (firewall: disable)`);
       assert.equal(onNode(n, "stat -c '%U %a' /etc/keepalived/keepalived.conf").out, "root 600", n);
+    }
+  });
+
+  test("pin-host-keys pins the lab's host keys into a stack without them, logging in nowhere; a changed key is refused", () => {
+    // The lab's own record of each node's key (scripts/lab/plan.ts renderKnownHosts): "node1,10.213.151.11 ssh-ed25519 AAAA...".
+    const knownHosts = `${process.env.KAHA_LAB_STATE ?? "/var/lib/keepalived-ha-lab"}/known_hosts`;
+    const labKeys = new Map(fs.readFileSync(knownHosts, "utf8").trim().split("\n").map((line) => {
+      const [names, type, key] = line.trim().split(/\s+/);
+      return [names.split(",")[0], `${type} ${key}`] as const;
+    }));
+    assert.deepEqual([...labKeys.keys()].sort(), [...NODES].sort(), `nodes in ${knownHosts}`);
+    // The lab's stack config without its pins: what a user has before pinning.
+    const unpinned = new TestStack("pin-keys", labStackConfig().split("\n").filter((l) => !/^\s*hostKey:/.test(l)).join("\n"));
+    try {
+      const env = { PULUMI_BACKEND_URL: `file://${unpinned.backendDir}` };
+      const pinnedKey = (i: number): string | undefined => {
+        const r = unpinned.run(["config", "get", "--path", `keepalived-ha:nodes[${i}].hostKey`]);
+        return r.code === 0 ? r.stdout.trim() : undefined;
+      };
+      NODES.forEach((_, i) => assert.equal(pinnedKey(i), undefined, `nodes[${i}] pinned before the test`));
+      // The warning names the command (components/cluster-node.ts).
+      assert.match(unpinned.run(["preview"]).all,
+        new RegExp(`pin every node's key with: npm run pin-host-keys -- --stack ${unpinned.name}`));
+      const logins = NODES.map(acceptedSshLogins);
+
+      const r = npmRunWith(env, "pin-host-keys", "--stack", unpinned.name, "--yes");
+      assert.equal(r.code, 0, r.out);
+      NODES.forEach((n, i) => {
+        assert.match(r.out, new RegExp(`${n}\\s+10\\.213\\.151\\.\\d+:22\\s+ssh-ed25519\\s+SHA256:[A-Za-z0-9+/]{43}\\s+not pinned yet`), r.out);
+        assert.equal(pinnedKey(i), labKeys.get(n), `${n}: the pinned key is the lab's`);
+      });
+      assert.deepEqual(NODES.map(acceptedSshLogins), logins, "pin-host-keys logged in to a node");
+      assert.doesNotMatch(unpinned.run(["preview"]).all, /no hostKey pinned/);
+
+      // Run again: every key matches, nothing to write.
+      const again = npmRunWith(env, "pin-host-keys", "--stack", unpinned.name, "--yes");
+      assert.equal(again.code, 0, again.out);
+      assert.match(again.out, /nothing to write/);
+
+      // node2 pinned to node1's key (as if node2 were impersonated): refused loudly, nothing written.
+      unpinned.ok(["config", "set", "--path", "keepalived-ha:nodes[1].hostKey", labKeys.get("node1")!]);
+      const refused = npmRunWith(env, "pin-host-keys", "--stack", unpinned.name, "--yes");
+      assert.equal(refused.code, 1, refused.out);
+      assert.match(refused.out, /HOST KEY MISMATCH/);
+      assert.match(refused.out, /node2 \(10\.213\.151\.\d+:22\): pinned ssh-ed25519 SHA256:\S+, the host presented ssh-ed25519 SHA256:/);
+      assert.equal(pinnedKey(1), labKeys.get("node1"), "the mismatching pin was overwritten");
+    } finally {
+      unpinned.remove();
     }
   });
 

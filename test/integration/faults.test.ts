@@ -117,7 +117,7 @@ describe("faults on the lab", { timeout: 60 * 60_000 }, () => {
     });
     const killed = await new Promise<boolean>((resolve) => {
       let out = "";
-      child.stdout!.on("data", (d: Buffer) => {
+      child.stdout.on("data", (d: Buffer) => {
         out += d.toString();
         if (/-packages\s+updating/.test(out)) {
           // The engine and its plugins, as a crash of the whole tree would leave them (the plugins run in

@@ -44,11 +44,11 @@ describe("OS table", () => {
     assert.match(rpm, /dnf -y -q install .*yum -y -q install/);
   });
   it("firewall modes", () => {
-    assert.equal(firewallCommands("rhel", "skip").apply, "true");
-    const disable = firewallCommands("rhel", "disable");
+    assert.equal(firewallCommands("skip").apply, "true");
+    const disable = firewallCommands("disable");
     assert.match(disable.apply, /systemctl disable --now firewalld/);
     assert.match(disable.restore, /systemctl start firewalld/);
-    const open = firewallCommands("debian", "open", 8080);
+    const open = firewallCommands("open", 8080);
     assert.match(open.apply, /protocol value="vrrp" accept/);
     assert.match(open.apply, /--add-port=8080\/tcp/);
     assert.match(open.restore, /--remove-port=8080\/tcp/);

@@ -7,10 +7,9 @@ import {
   ClusterModel, loadClusterModel, readStackFile, RenderedFile, renderKeepalivedConfText, renderNode,
 } from "../../core";
 import { seedConfig, seedWith } from "./fixtures";
+import { matchSnapshot } from "./snapshot";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const SNAPSHOT_DIR = path.join(__dirname, "snapshots");
-const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
 
 function stackModel(relativePath: string): ClusterModel {
   const { values, problems } = readStackFile(fs.readFileSync(path.join(REPO_ROOT, relativePath), "utf8"), relativePath);
@@ -21,18 +20,6 @@ function stackModel(relativePath: string): ClusterModel {
 /** All files of a node as one text: a header line per file, then its content. */
 function asSnapshot(files: readonly RenderedFile[]): string {
   return files.map((f) => `==> ${f.path} (${f.mode}${f.secret ? ", secret" : ""})\n${f.content}`).join("\n");
-}
-
-/** Compares byte for byte with test/unit/snapshots/NAME; UPDATE_SNAPSHOTS=1 rewrites it. */
-function matchSnapshot(name: string, actual: string): void {
-  const file = path.join(SNAPSHOT_DIR, name);
-  if (UPDATE || !fs.existsSync(file)) {
-    if (!UPDATE) assert.fail(`snapshot ${name} is missing; run with UPDATE_SNAPSHOTS=1 to create it`);
-    fs.mkdirSync(SNAPSHOT_DIR, { recursive: true });
-    fs.writeFileSync(file, actual);
-    return;
-  }
-  assert.equal(actual, fs.readFileSync(file, "utf8"), `snapshot ${name} differs; if intended, rerun with UPDATE_SNAPSHOTS=1`);
 }
 
 const SNAPSHOTS: { stack: string; family: "debian" | "rhel"; authPasses: string[]; container?: string }[] = [

@@ -1,7 +1,8 @@
 /**
  * Every shell script the product runs or writes, checked by shellcheck: the step scripts (apply and undo, both OS
  * families, every firewall mode), the observation and status probes, the rendered check and notify scripts, and
- * the project's own bash entry points with the files they source. shellcheck comes from scripts/setup.sh.
+ * the project's own bash entry points with the files they source, and the templates in core/host-scripts/ as
+ * written (placeholders and all). shellcheck comes from scripts/setup.sh.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -55,10 +56,6 @@ function hostScripts(): [string, string][] {
       scripts.push([`${family} ${name} apply`, s.apply]);
       if (s.undo !== undefined) scripts.push([`${family} ${name} undo`, s.undo]);
     }
-    for (const mode of FIREWALL_MODES) {
-      const c = firewallCommands(family, mode);
-      scripts.push([`${family} firewall ${mode}`, c.apply], [`${family} firewall ${mode} restore`, c.restore]);
-    }
     scripts.push([`${family} install`, installPackagesCommand(family, ["keepalived", os.webServerPackage])]);
     scripts.push([`${family} purge`, removePackagesCommand(family, ["keepalived", os.webServerPackage])]);
     for (const platform of [{}, { container: "systemd-nspawn" }]) {
@@ -68,6 +65,10 @@ function hostScripts(): [string, string][] {
         }
       }
     }
+  }
+  for (const mode of FIREWALL_MODES) {
+    const c = firewallCommands(mode);
+    scripts.push([`firewall ${mode}`, c.apply], [`firewall ${mode} restore`, c.restore]);
   }
   scripts.push(["observation", observeHostCommand(observationTargets(model, model.nodes[0].name))]);
   scripts.push(["pre-flight checks", preflightScript(preflightPlan(model), model.nodes[0].name)]);
@@ -84,8 +85,9 @@ describe("shellcheck", () => {
     assert.deepEqual(findings, []);
   });
 
-  test("the project's bash entry points (and the files they source) are clean", () => {
+  test("the project's bash entry points (and the files they source) and the host-script templates are clean", () => {
     const entries = [
+      ...fs.readdirSync(path.join(REPO_ROOT, "core", "host-scripts")).filter((f) => f.endsWith(".sh")).map((f) => `core/host-scripts/${f}`),
       ...fs.readdirSync(path.join(REPO_ROOT, "scripts")).filter((f) => f.endsWith(".sh")).map((f) => `scripts/${f}`),
       ...fs.readdirSync(path.join(REPO_ROOT, "bench")).filter((f) => f.endsWith(".sh")).map((f) => `bench/${f}`),
       ".ci/run",

@@ -33,7 +33,7 @@ async function build(cfg: Record<string, unknown>): Promise<Map<string, Recorded
   const recorded = new Map<string, Recorded>();
   const cluster = new HaWebCluster("cluster", { config: cfg, sshPrivateKey: pulumi.secret("not a key") }, {
     transformations: [(args) => {
-      recorded.set(args.name, { type: args.type, name: args.name, props: args.props, opts: args.opts as pulumi.CustomResourceOptions });
+      recorded.set(args.name, { type: args.type, name: args.name, props: args.props, opts: args.opts });
       return undefined;
     }],
   });
@@ -46,8 +46,8 @@ const dependsOnNames = (r: Recorded) => ((r.opts.dependsOn ?? []) as pulumi.Reso
   (d as unknown as { __name?: string }).__name);
 
 /** Like dependsOnNames, with promised resources (the pre-flight gate) resolved. */
-const resolvedDependsOn = async (r: Recorded) => (await Promise.all((r.opts.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[]))
-  .map((d) => (d as unknown as { __name?: string }).__name);
+const resolvedDependsOn = async (r: Recorded) => (await Promise.all(((r.opts.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[])
+  .map((d) => Promise.resolve(d)))).map((d) => (d as unknown as { __name?: string }).__name);
 
 describe("component wiring under Pulumi's mocks", () => {
   before(async () => {
@@ -91,8 +91,9 @@ describe("component wiring under Pulumi's mocks", () => {
     const r = await build(config());
     const check = r.get("cluster-preflight");
     assert.equal(check?.type, "pulumi-nodejs:dynamic/keepalived-ha:PreflightCheck");
-    assert.deepEqual(dependsOnNames(check!).sort(), ["cluster-web1-packages", "cluster-web2-packages"]);
-    assert.ok(check!.opts.additionalSecretOutputs?.includes("nodes"), "the checks' connections hold the key: secret");
+    assert.ok(check !== undefined);
+    assert.deepEqual(dependsOnNames(check).sort(), ["cluster-web1-packages", "cluster-web2-packages"]);
+    assert.ok(check.opts.additionalSecretOutputs?.includes("nodes"), "the checks' connections hold the key: secret");
     for (const node of ["web1", "web2"]) {
       for (const s of ["firewall", "site"]) {
         assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!)).includes("cluster-preflight"), `${node} ${s}`);
