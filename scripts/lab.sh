@@ -48,8 +48,8 @@ case "$verb" in
   start-node) cmd_start_node "$@" ;;
   partition) cmd_partition "$@" ;;
   heal) cmd_heal "$@" ;;
-  claim-address) cmd_claim_address "$@" ;;
-  release-address) cmd_release_address "$@" ;;
+  claim-address) cmd_address claim "$@" ;;
+  release-address) cmd_address release "$@" ;;
   foreign-vrrp) cmd_foreign_vrrp "$@" ;;
   stats) cmd_stats "$@" ;;
   down) cmd_down "$@" ;;

@@ -163,24 +163,20 @@ lab_address() {
   fi
 }
 
-cmd_claim_address() {
-  local n="${1:-}" addr="${2:-}"
-  [[ -n "$n" && -n "$addr" ]] || die "usage: claim-address NODE ADDRESS"
+# claim-address / release-address NODE ADDRESS: NODE answers ARP for ADDRESS, or no longer does.
+cmd_address() {
+  local verb="$1" n="${2:-}" addr="${3:-}"
+  [[ -n "$n" && -n "$addr" ]] || die "usage: $verb-address NODE ADDRESS"
   valid_node "$n"
   lab_address "$addr"
   require_root
-  (node_exec "$n" ip address replace "$addr/32" dev host0)
-  log "$n answers ARP for $addr (undo with: release-address $n $addr)"
-}
-
-cmd_release_address() {
-  local n="${1:-}" addr="${2:-}"
-  [[ -n "$n" && -n "$addr" ]] || die "usage: release-address NODE ADDRESS"
-  valid_node "$n"
-  lab_address "$addr"
-  require_root
-  (node_exec "$n" ip address del "$addr/32" dev host0 2>/dev/null) || true
-  log "$n no longer has $addr"
+  if [[ "$verb" == claim ]]; then
+    (node_exec "$n" ip address replace "$addr/32" dev host0)
+    log "$n answers ARP for $addr (undo with: release-address $n $addr)"
+  else
+    (node_exec "$n" ip address del "$addr/32" dev host0 2>/dev/null) || true
+    log "$n no longer has $addr"
+  fi
 }
 
 LAB_FOREIGN_VRRP_UNIT=kaha-foreign-vrrp
