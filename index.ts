@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, emptyConfigMessage, isEmptyConfig, localFileReader, resolveLocalPath } from "./core";
-import { HaWebCluster, readStackInputs } from "./components";
+import { clusterArgsFromStack, HaWebCluster, readStackInputs } from "./components";
 
 const inputs = readStackInputs();
 // Local files named by the config (checks[].file, ssh.privateKeyPath): relative to this project's folder.
@@ -38,14 +38,12 @@ function sshPrivateKey(): pulumi.Output<string> {
 if (isEmptyConfig(inputs.raw) && inputs.namespaceProblems.length === 0) {
   throw new pulumi.RunError(emptyConfigMessage(pulumi.getStack()));
 }
-// Validate before reading the key, so a broken config reports its own problems first.
-HaWebCluster.validate(inputs.raw, readLocalFile, inputs.namespaceProblems);
 
+// Stack config → typed args → the component, which validates them. The key is read once that has passed,
+// so a broken config reports its own problems first.
 const cluster = new HaWebCluster("cluster", {
-  config: inputs.raw,
-  authPasses: inputs.authPasses,
-  sshPrivateKey: sshPrivateKey(),
-  readFile: readLocalFile,
+  ...clusterArgsFromStack(inputs, readLocalFile),
+  sshPrivateKey: pulumi.output(null).apply(() => sshPrivateKey()),
 });
 
 export const vip = cluster.vip;

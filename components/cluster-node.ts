@@ -12,12 +12,16 @@ import {
 import { nodeConnection } from "./connection";
 import { ClusterObservation, ObservationResult, observeHost, unobservedWarning } from "./observe-hosts";
 import { RemoteCommand } from "./providers/remote-command";
-import { SshConnection } from "./providers/ssh-exec";
 
 /** Arguments of a ClusterNode. */
 export interface ClusterNodeArgs {
-  /** The validated cluster model every node is rendered from. */
-  readonly model: ClusterModel;
+  /**
+   * What is known of the cluster at construction (names, priorities, checks, instances): the steps are made
+   * from it. Addresses, ports, users, host keys and pages in it may be placeholders.
+   */
+  readonly shape: ClusterModel;
+  /** The complete, validated model every file, script and connection comes from. */
+  readonly model: pulumi.Input<ClusterModel>;
   /** This node's name in the model. */
   readonly nodeName: string;
   /** The VRRP password of each instance, in `model.instances` order (secret). */
@@ -58,8 +62,6 @@ export class ClusterNode extends pulumi.ComponentResource {
   public readonly servicesStep: RemoteCommand;
   /** The node's name in the model. */
   public readonly nodeName: string;
-  /** How to reach the host (secret: holds the SSH key), e.g. for probes of who holds a VIP. */
-  public readonly connection: pulumi.Output<SshConnection>;
   /** The host as observed before this run's steps (once the identify step is known), or why it could not be. */
   public readonly observation: pulumi.Output<ObservationResult>;
   /** The steps this run repairs because the host drifted ("node2 keepalived"); empty when in sync. */
@@ -67,21 +69,25 @@ export class ClusterNode extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keepalived-ha:index:ClusterNode", name, {}, opts);
-    const node = findNode(args.model, args.nodeName);
-    this.nodeName = node.name;
-    const model = args.model;
+    // The shape gives the name and what decides the steps; everything about the host comes from the model.
+    const shape = args.shape;
+    const nodeName = findNode(shape, args.nodeName).name;
+    this.nodeName = nodeName;
+    const model = pulumi.output(args.model);
+    const node = model.apply((m) => findNode(m, nodeName));
 
-    if (node.hostKey === undefined) {
-      pulumi.log.warn(`${node.name} (${node.address}): no hostKey pinned in the stack config, so the SSH ` +
-        `connection is unverified; pin every node's key with: npm run pin-host-keys -- --stack ${pulumi.getStack()}`, this);
-    }
-    const connection: pulumi.Output<SshConnection> = this.connection = pulumi.secret(pulumi.output(args.sshPrivateKey)
-      .apply((privateKey) => nodeConnection(model, node, privateKey)));
+    node.apply((n) => {
+      if (n.hostKey === undefined) {
+        pulumi.log.warn(`${n.name} (${n.address}): no hostKey pinned in the stack config, so the SSH connection is ` +
+          `unverified; pin every node's key with: npm run pin-host-keys -- --stack ${pulumi.getStack()}`, this);
+      }
+    });
+    const connection = pulumi.secret(pulumi.all([model, node, args.sshPrivateKey])
+      .apply(([m, n, privateKey]) => nodeConnection(m, n, privateKey)));
     // A new address is another machine: undo on the old one, then converge the new one.
-    const replaceOnNewHost = { triggers: [node.address, node.port], connection };
+    const replaceOnNewHost = { triggers: node.apply((n) => [n.address, n.port]), connection };
     const stepOptions = (dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions =>
       ({ parent: this, dependsOn, deleteBeforeReplace: true });
-    const root = (script: string) => asRoot(script, node.user);
     // Set once the files are rendered (they need the identify step's answer), before any step but identify.
     let drift: pulumi.Output<NodeDrift> | undefined;
     const step = (suffix: "identify" | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
@@ -89,25 +95,25 @@ export class ClusterNode extends pulumi.ComponentResource {
       const s = pulumi.output(scripts);
       return new RemoteCommand(`${name}-${suffix}`, {
         ...replaceOnNewHost,
-        description: `${description} on ${node.name}`,
-        create: s.apply((x) => root(x.apply)),
-        delete: s.apply((x) => (x.undo !== undefined ? root(x.undo) : "")),
+        description: `${description} on ${nodeName}`,
+        create: pulumi.all([s, node]).apply(([x, n]) => asRoot(x.apply, n.user)),
+        delete: pulumi.all([s, node]).apply(([x, n]) => (x.undo !== undefined ? asRoot(x.undo, n.user) : "")),
         ...(stdin !== undefined ? { stdin } : {}),
         ...(suffix !== "identify" ? { drift: drift!.apply((d) => [...d[suffix]]) } : {}),
-        forgetCommand: `npm run forget-node -- --stack ${pulumi.getStack()} ${node.name}`,
+        forgetCommand: `npm run forget-node -- --stack ${pulumi.getStack()} ${nodeName}`,
       }, stepOptions(dependsOn));
     };
 
     const identify = step("identify", "identify the OS", identifyHostStep(), []);
     // Observed only once the stack knows the host: a preview of a new node dials nobody (its identify step's
     // answer is unknown), nor does a targeted `up` that leaves the node out (no answer at all).
-    this.observation = pulumi.all([identify.stdout, connection]).apply(([identity, target]):
+    this.observation = pulumi.all([identify.stdout, connection, model]).apply(([identity, target, m]):
       Promise<ObservationResult> => (typeof identity === "string" && identity !== ""
-      ? observeHost(model, node.name, target) : Promise.resolve({ notDeployed: true })));
-    this.osFamily = identify.stdout.apply((osRelease) => {
-      const family = node.os ?? detectOsFamily(osRelease);
+      ? observeHost(m, nodeName, target) : Promise.resolve({ notDeployed: true })));
+    this.osFamily = pulumi.all([identify.stdout, node]).apply(([osRelease, n]) => {
+      const family = n.os ?? detectOsFamily(osRelease);
       if (family === undefined) {
-        throw new Error(`cannot tell the OS family of ${node.name} from /etc/os-release (${osRelease.trim().replace(/\n/g, ", ")}); ` +
+        throw new Error(`cannot tell the OS family of ${nodeName} from /etc/os-release (${osRelease.trim().replace(/\n/g, ", ")}); ` +
           `set nodes[].os to debian or rhel in the stack config`);
       }
       return family;
@@ -117,8 +123,8 @@ export class ClusterNode extends pulumi.ComponentResource {
 
     // Rendering needs the OS (process names, docroot), the platform (event checks) and the passwords: all outputs.
     const authPasses = pulumi.secret(pulumi.all([...args.authPasses]));
-    const files = pulumi.all([this.osFamily, this.platform, authPasses])
-      .apply(([family, platform, passwords]) => renderNode(model, node.name, family, passwords, platform));
+    const files = pulumi.all([model, this.osFamily, this.platform, authPasses])
+      .apply(([m, family, platform, passwords]) => renderNode(m, nodeName, family, passwords, platform));
     const groups = pulumi.all([files, this.osFamily]).apply(([all, family]) => groupNodeFiles(all, family));
 
     // What must run again because the host drifted. An `up` takes this node's entry of the combined
@@ -128,26 +134,26 @@ export class ClusterNode extends pulumi.ComponentResource {
         if ("error" in r) pulumi.log.warn(unobservedWarning(r.error), this);
         return "observed" in r ? r.observed : undefined;
       })
-      : pulumi.output(args.observations).apply((all) => all[node.name]);
+      : pulumi.output(args.observations).apply((all) => all[nodeName]);
     // The reasons name files and units only, so they need not be secret like the files they come from.
-    drift = pulumi.unsecret(pulumi.all([observed, groups, this.osFamily]).apply(([observation, g, family]) =>
-      (observation === undefined ? NO_DRIFT : nodeDrift(desiredHost(model, family, g), observation))));
+    drift = pulumi.unsecret(pulumi.all([observed, groups, this.osFamily, model]).apply(([observation, g, family, m]) =>
+      (observation === undefined ? NO_DRIFT : nodeDrift(desiredHost(m, family, g), observation))));
     this.repairs = drift.apply((d) => {
-      const warning = driftWarning(node.name, d, pulumi.runtime.isDryRun());
+      const warning = driftWarning(nodeName, d, pulumi.runtime.isDryRun());
       if (warning !== undefined) pulumi.log.warn(warning, this);
-      return driftRepairs(node.name, d);
+      return driftRepairs(nodeName, d);
     });
 
     // Packages first: they change nothing on the LAN, and the pre-flight checks use tools they bring.
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
-      apply: installPackagesCommand(family, packagesFor(family, packageNeeds(model))),
+      apply: installPackagesCommand(family, packagesFor(family, packageNeeds(shape))),
       // Only what the product is for: the checking tools may have been there before, and stay.
-      ...(model.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(model), preflightTools: false })) } : {}),
+      ...(shape.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(shape), preflightTools: false })) } : {}),
     })), [identify]);
     const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
 
-    const firewall = step("firewall", `firewall (${model.firewall})`, this.osFamily.apply(() => {
-      const commands = firewallCommands(model.firewall);
+    const firewall = step("firewall", `firewall (${shape.firewall})`, this.osFamily.apply(() => {
+      const commands = firewallCommands(shape.firewall);
       return { apply: commands.apply, undo: commands.restore };
     }), [packages, ...gate]);
 
@@ -155,21 +161,21 @@ export class ClusterNode extends pulumi.ComponentResource {
       groups.apply((g) => g.site.content));
     // Only stacks with a track-process check get this step: in a container it installs the web server's hooks
     // that stand in for keepalived's track_process; elsewhere it has nothing to install.
-    const hooks = eventChecks(model).length === 0 ? undefined : step("web-server-hooks", "install the web server hooks",
+    const hooks = eventChecks(shape).length === 0 ? undefined : step("web-server-hooks", "install the web server hooks",
       pulumi.all([os, this.platform]).apply(([profile, platform]) =>
-        webServerHooksStep(profile, webServerHookStates(model, { os: profile, platform }))),
+        webServerHooksStep(profile, webServerHookStates(shape, { os: profile, platform }))),
       [packages, ...gate], groups.apply((g) => encodeBundle(g.webServerHooks)));
     const keepalivedBundle = pulumi.secret(groups.apply((g) => encodeBundle(g.keepalived)));
     // keepalived starts only once the firewall lets VRRP through (else every node would claim the VIP).
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
-      keepalivedConfigStep(node.name, model.instances.flatMap((i) => i.vips)),
+      keepalivedConfigStep(nodeName, shape.instances.flatMap((i) => i.vips)),
       [firewall, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when a VRRP password changes (the keepalived step may have stopped
     // keepalived for the rotation), and only then: other config changes are reloads.
     const passwordDigest = pulumi.secret(authPasses.apply((passwords) =>
-      crypto.createHash("sha256").update([node.name, ...passwords].join("\0")).digest("hex")));
+      crypto.createHash("sha256").update([nodeName, ...passwords].join("\0")).digest("hex")));
     this.servicesStep = step("services", "enable and start the services",
       pulumi.all([os, passwordDigest]).apply(([profile, digest]) => servicesStep(profile, digest)),
       [site, this.keepalivedStep]);

@@ -1,32 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  checkClusterConfig, ClusterModel, ConfigError, ConfigProblem, findNode, HostObservation, holdersOf, memberOf, primaryVipAddress,
-  rollingWaves, settleSeconds, stableSeconds, vipAddress,
+  findNode, HostObservation, holdersOf, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { asRoot, holdsAddressCommand, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
+import { HaWebClusterArgs } from "./args";
+import { validateClusterArgs } from "./cluster-args";
 import { ClusterNode } from "./cluster-node";
+import { nodeConnection } from "./connection";
 import { ClusterObservation, combineObservations } from "./observe-hosts";
 import { GeneratedSecret } from "./providers/generated-secret";
 import { PreflightCheck } from "./providers/preflight-check";
 import { VipHolder } from "./providers/vip-holder";
-
-/** Arguments of an HaWebCluster. */
-export interface HaWebClusterArgs {
-  /** The `keepalived-ha:` stack config, keys without the prefix; validated before anything is created. */
-  readonly config: unknown;
-  /**
-   * The VRRP password of each instance, by position in `vrrp` (secret); an 8-character one is generated and
-   * kept in the state for an instance without one.
-   */
-  readonly authPasses?: readonly (pulumi.Input<string> | undefined)[];
-  /** The SSH private key text (secret). */
-  readonly sshPrivateKey: pulumi.Input<string>;
-  /** Reads local files named by script checks (`checks[].file`). */
-  readonly readFile?: (path: string) => string;
-  /** Seconds to wait for exactly one node to hold each VIP after a change. */
-  readonly settleSeconds?: number;
-}
 
 /** What each node looks like in the `nodes` output (state and priority in the first instance). */
 export interface NodeSummary {
@@ -68,14 +53,23 @@ export class HaWebCluster extends pulumi.ComponentResource {
   public readonly instances: pulumi.Output<Record<string, InstanceSummary>>;
 
   constructor(name: string, args: HaWebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Validation comes first: a bad config must not create (or touch) anything.
-    const model = HaWebCluster.validate(args.config, args.readFile);
+    // Validation comes first: a bad config must not create (or touch) anything. What resolves later is
+    // validated when it does, before any step runs (`model` fails then).
+    const { shape, model } = validateClusterArgs(args, args.readFile !== undefined ? { readFile: args.readFile } : {});
     super("keepalived-ha:index:HaWebCluster", name, {}, opts);
 
     // The first instance keeps the name a single-instance stack has always used, so its password stays.
-    const authPasses = model.instances.map((instance, i) => args.authPasses?.[i] ??
-      new GeneratedSecret(i === 0 ? `${name}-vrrp-password` : `${name}-vrrp-password-${instance.instanceName}`,
-        { length: 8 }, { parent: this }).result);
+    const given = (Array.isArray(args.vrrp) ? args.vrrp : [args.vrrp]) as readonly { authPass?: pulumi.Input<string> }[];
+    const authPasses = shape.instances.map((instance, i) => {
+      const authPass = given[i]?.authPass;
+      return authPass !== undefined ? pulumi.secret(pulumi.output(authPass))
+        : new GeneratedSecret(i === 0 ? `${name}-vrrp-password` : `${name}-vrrp-password-${instance.instanceName}`,
+          { length: 8 }, { parent: this }).result;
+    });
+    const sshPrivateKey = pulumi.secret(pulumi.output(args.sshPrivateKey));
+    // How the cluster's own probes reach each node (secret: holds the key).
+    const connectionOf = (nodeName: string) => pulumi.secret(pulumi.all([model, sshPrivateKey])
+      .apply(([m, key]) => nodeConnection(m, findNode(m, nodeName), key)));
 
     // Every host is observed before any step changes one; the nodes are made first, so their combined
     // observation is handed to them once they all exist.
@@ -83,19 +77,20 @@ export class HaWebCluster extends pulumi.ComponentResource {
     // The pre-flight checks wait for every node's packages step and every step that affects traffic waits for
     // them: made after the nodes, handed to them as a promise.
     let openGate: (check: PreflightCheck) => void = () => undefined;
-    const trafficGate = model.preflight ? new Promise<PreflightCheck>((resolve) => { openGate = resolve; }) : undefined;
+    const trafficGate = shape.preflight ? new Promise<PreflightCheck>((resolve) => { openGate = resolve; }) : undefined;
 
     // Rolling order: backups converge together, then each VIP holder alone; a wave's keepalived steps wait
     // for the previous wave's.
     const nodes: ClusterNode[] = [];
     let previousWave: ClusterNode[] = [];
-    for (const wave of rollingWaves(model)) {
+    for (const wave of rollingWaves(shape)) {
       const configAfter = previousWave.map((n) => n.keepalivedStep);
       previousWave = wave.map((node) => new ClusterNode(`${name}-${node.name}`, {
+        shape,
         model,
         nodeName: node.name,
         authPasses,
-        sshPrivateKey: args.sshPrivateKey,
+        sshPrivateKey,
         configAfter,
         observations,
         ...(trafficGate !== undefined ? { trafficGate } : {}),
@@ -106,11 +101,11 @@ export class HaWebCluster extends pulumi.ComponentResource {
       pulumi.runtime.isDryRun()));
     const repairs = pulumi.all(nodes.map((n) => n.repairs)).apply((lists) => lists.flat());
 
-    if (model.preflight) {
-      const plan = preflightPlan(model);
+    if (shape.preflight) {
+      const plan = model.apply(preflightPlan);
       openGate(new PreflightCheck(`${name}-preflight`, {
-        nodes: nodes.map((n) => n.connection.apply((connection) => ({
-          name: n.nodeName, connection, script: asRoot(preflightScript(plan, n.nodeName), findNode(model, n.nodeName).user),
+        nodes: nodes.map((n) => pulumi.all([connectionOf(n.nodeName), plan, model]).apply(([connection, p, m]) => ({
+          name: n.nodeName, connection, script: asRoot(preflightScript(p, n.nodeName), findNode(m, n.nodeName).user),
         }))),
         plan,
         triggers: nodes.map((n) => n.desiredStateDigest),
@@ -119,17 +114,17 @@ export class HaWebCluster extends pulumi.ComponentResource {
     }
 
     // One probe per instance; the first keeps its historical name.
-    const holders = model.instances.map((instance, i) => {
+    const holders = shape.instances.map((instance, i) => {
       const vip = vipAddress(instance.vips[0]);
       return new VipHolder(i === 0 ? `${name}-vip-holder` : `${name}-vip-holder-${instance.instanceName}`, {
-        nodes: nodes.map((n) => n.connection.apply((connection) =>
+        nodes: nodes.map((n) => pulumi.all([connectionOf(n.nodeName), model]).apply(([connection, m]) =>
           ({
             name: n.nodeName, connection, holdsCommand: holdsAddressCommand(vip),
-            stepDownCommand: stepDownCommand(findNode(model, n.nodeName).user),
+            stepDownCommand: stepDownCommand(findNode(m, n.nodeName).user),
           }))),
         vip,
-        settleSeconds: args.settleSeconds ?? settleSeconds(model),
-        stableSeconds: stableSeconds(model),
+        settleSeconds: args.settleSeconds ?? settleSeconds(shape),
+        stableSeconds: stableSeconds(shape),
         triggers: nodes.map((n) => n.desiredStateDigest),
         observedHolders: observations.apply((all) => (Object.values(all).some((o) => o === undefined) ? undefined
           : holdersOf(vip, all as Record<string, HostObservation>))),
@@ -137,16 +132,15 @@ export class HaWebCluster extends pulumi.ComponentResource {
       }, { parent: this, dependsOn: nodes.map((n) => n.servicesStep) });
     });
 
-    this.vip = pulumi.output(primaryVipAddress(model));
+    this.vip = pulumi.output(primaryVipAddress(shape));
     this.url = this.vip.apply((vip) => `http://${vip}/`);
     this.master = holders[0].holder;
-    const primary = model.instances[0];
-    this.nodes = pulumi.output(Object.fromEntries(model.nodes.map((n) => {
-      const member = memberOf(primary, n.name);
+    this.nodes = model.apply((m) => Object.fromEntries(m.nodes.map((n) => {
+      const member = memberOf(m.instances[0], n.name);
       return [n.name, { address: n.address, state: member.state, priority: member.priority }];
     })));
     this.instances = pulumi.all(holders.map((h) => h.holder)).apply((masters) => Object.fromEntries(
-      model.instances.map((instance, i) => [instance.instanceName, {
+      shape.instances.map((instance, i) => [instance.instanceName, {
         vips: instance.vips,
         virtualRouterId: instance.virtualRouterId,
         master: masters[i],
@@ -154,16 +148,5 @@ export class HaWebCluster extends pulumi.ComponentResource {
       }])));
 
     this.registerOutputs({ vip: this.vip, url: this.url, master: this.master, nodes: this.nodes, instances: this.instances });
-  }
-
-  /**
-   * Validates a stack config; throws a RunError listing every problem, `extraProblems` (found while reading
-   * the stack) included: no stack trace, no resource touched.
-   */
-  static validate(config: unknown, readFile?: (path: string) => string, extraProblems: readonly ConfigProblem[] = []): ClusterModel {
-    const { problems, build } = checkClusterConfig(config, { readFile });
-    const all = [...extraProblems, ...problems];
-    if (all.length > 0) throw new pulumi.RunError(new ConfigError(all).message);
-    return build();
   }
 }

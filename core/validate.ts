@@ -619,9 +619,14 @@ function validateSsh(config: StackConfig, p: Problems): void {
     p.add("ssh.bastion", `${show(config.ssh.bastion)} is not a jump host: write it as [user@]host[:port], e.g. "jump@bastion.example.com:22"`);
   }
   p.integer("ssh.connectTimeout", config.ssh?.connectTimeout, 1, 600, "seconds to keep trying to reach a host");
-  if (config.ssh?.privateKeyPath !== undefined && config.sshPrivateKey !== undefined) {
+  if (sshKeySourceConflict(config)) {
     p.add("ssh.privateKeyPath", "is set together with the secret sshPrivateKey; keep only one of them");
   }
+}
+
+/** True when a stack names both a key file and the secret key (only a stack config can: the component takes the key). */
+export function sshKeySourceConflict(config: StackConfig): boolean {
+  return config.ssh?.privateKeyPath !== undefined && config.sshPrivateKey !== undefined;
 }
 
 /** Semantic rules on an already parsed config. */

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import type { HaWebClusterArgs } from "../../components";
 
 interface Recorded {
   readonly type: string;
@@ -28,10 +29,11 @@ const config = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** Builds a cluster under mocks and returns what it registered, by name. */
-async function build(cfg: Record<string, unknown>): Promise<Map<string, Recorded>> {
+async function build(cfg: Record<string, unknown>, clusterName = "cluster"): Promise<Map<string, Recorded>> {
   const { HaWebCluster } = await import("../../components");
   const recorded = new Map<string, Recorded>();
-  const cluster = new HaWebCluster("cluster", { config: cfg, sshPrivateKey: pulumi.secret("not a key") }, {
+  const args = { ...cfg, sshPrivateKey: pulumi.secret("not a key") } as unknown as HaWebClusterArgs;
+  const cluster = new HaWebCluster(clusterName, args, {
     transformations: [(args) => {
       recorded.set(args.name, { type: args.type, name: args.name, props: args.props, opts: args.opts });
       return undefined;
@@ -44,6 +46,9 @@ async function build(cfg: Record<string, unknown>): Promise<Map<string, Recorded
 
 const dependsOnNames = (r: Recorded) => ((r.opts.dependsOn ?? []) as pulumi.Resource[]).map((d) =>
   (d as unknown as { __name?: string }).__name);
+
+/** The value an input resolves to (triggers come from the validated model, an Output). */
+const valueOf = (input: unknown) => (pulumi.output(input) as unknown as { promise(): Promise<unknown> }).promise();
 
 /** Like dependsOnNames, with promised resources (the pre-flight gate) resolved. */
 const resolvedDependsOn = async (r: Recorded) => (await Promise.all(((r.opts.dependsOn ?? []) as pulumi.Input<pulumi.Resource>[])
@@ -74,7 +79,7 @@ describe("component wiring under Pulumi's mocks", () => {
     for (const rec of [...r.values()].filter((x) => /-(identify|firewall|packages|site|keepalived|services)$/.test(x.name))) {
       assert.equal(rec.opts.deleteBeforeReplace, true, rec.name);
       assert.ok(rec.opts.additionalSecretOutputs?.includes("connection") && rec.opts.additionalSecretOutputs.includes("stdin"), rec.name);
-      assert.deepEqual(rec.props.triggers, [rec.name.startsWith("cluster-web1") ? "10.213.151.11" : "10.213.151.12", 22]);
+      assert.deepEqual(await valueOf(rec.props.triggers), [rec.name.startsWith("cluster-web1") ? "10.213.151.11" : "10.213.151.12", 22]);
       assert.match(String(rec.props.forgetCommand), new RegExp(`^npm run forget-node -- --stack unit web[12]$`));
     }
   });
@@ -121,5 +126,22 @@ describe("component wiring under Pulumi's mocks", () => {
     assert.ok(dependsOnNames(r.get("cluster-web1-keepalived")!).includes("cluster-web1-web-server-hooks"));
     assert.ok(r.has("cluster-vrrp-password") && r.has("cluster-vrrp-password-VI_B"));
     assert.ok(r.has("cluster-vip-holder") && r.has("cluster-vip-holder-VI_B"));
+  });
+
+  test("addresses and host keys from another resource's outputs; two clusters in one program collide nowhere", async () => {
+    const later = <T>(v: T) => pulumi.output(new Promise<T>((resolve) => setTimeout(() => resolve(v), 5)));
+    const typed = (octet: number, vrid: number) => config({
+      nodes: [
+        { name: "web1", address: later(`10.213.151.${octet}`), priority: 100, os: "debian", hostKey: later("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB7X8eIa9CtXOIfJ9h4seitgo1yQ2wq6n3nSYzy+3V/q") },
+        { name: "web2", address: later(`10.213.151.${octet + 1}`), priority: 90, os: "debian" },
+      ],
+      vrrp: { interface: "host0", virtualRouterId: vrid, vips: [`10.213.151.${octet + 90}/24`] },
+    });
+    const a = await build(typed(11, 51), "shop");
+    const b = await build(typed(21, 52), "blog");
+    assert.ok(a.has("shop-web1-keepalived") && b.has("blog-web1-keepalived") && a.has("shop-preflight") && b.has("blog-vip-holder"));
+    assert.deepEqual([...a.keys()].filter((n) => b.has(n)), [], "a resource name used by both clusters");
+    assert.ok([...a.keys()].every((n) => n.startsWith("shop")) && [...b.keys()].every((n) => n.startsWith("blog")));
+    assert.deepEqual(await valueOf(b.get("blog-web2-identify")!.props.triggers), ["10.213.151.22", 22]);
   });
 });
