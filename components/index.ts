@@ -4,6 +4,6 @@ export * from "./ha-web-cluster";
 export * from "./cluster-node";
 export * from "./stack-config";
 export { RemoteCommand, RemoteCommandArgs, SshConnectionInput } from "./providers/remote-command";
-export { SshConnection } from "./providers/ssh-exec";
+export { SshConnection } from "./ssh/run-over-ssh";
 export { GeneratedSecret, GeneratedSecretArgs } from "./providers/generated-secret";
 export { VipHolder, VipHolderArgs } from "./providers/vip-holder";

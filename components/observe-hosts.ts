@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { asRoot } from "../core/deploy-steps";
 import { ClusterModel, findNode, HostObservation, observationTargets, observeHostCommand, parseObservation } from "../core";
-import { runOverSsh, SshConnection } from "./providers/ssh-exec";
+import { runOverSsh, SshConnection } from "./ssh/run-over-ssh";
 
 /** One host's observation, why there is none, or that the stack has not deployed to it yet (nothing to observe). */
 export type ObservationResult = { readonly observed: HostObservation } | { readonly error: string } | { readonly notDeployed: true };

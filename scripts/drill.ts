@@ -13,7 +13,7 @@ import * as path from "path";
 import { analyzeDrill, DrillEvents, DrillMetrics, percentile, ProbeSample, renderTimelineSvg, Scenario, SCENARIOS } from "../core/drill";
 import { asRoot } from "../core/deploy-steps";
 import { WEB_SERVER_SERVICES } from "../core";
-import { runOverSsh } from "../components/providers/ssh-exec";
+import { runOverSsh } from "../components/ssh/run-over-ssh";
 import { loadToolStack, parseFlags, REPO_ROOT, ToolStack } from "./lib/stack";
 import { httpGet, probeCluster } from "./status";
 

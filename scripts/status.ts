@@ -11,7 +11,7 @@ import { vipAddress, WEB_SERVER_SERVICES } from "../core";
 import {
   assessCluster, ClusterStatus, formatStatus, nodeProbeScript, NodeStatus, parseNodeProbe, ProbedInstance, VERDICT_EXIT_CODE,
 } from "../core/status";
-import { runOverSsh } from "../components/providers/ssh-exec";
+import { runOverSsh } from "../components/ssh/run-over-ssh";
 import { loadToolStack, parseFlags, ToolStack } from "./lib/stack";
 
 /** GET http://VIP/ with a short time-out; resolves to [ok, first line of the body or the error]. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parsePreflightOutput, PreflightPlan, preflightProblems, PreflightReport, preflightRefusal } from "../../core/preflight";
-import { runOverSsh, SshConnection } from "./ssh-exec";
+import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
 
 /**
  * The LAN pre-flight checks (core/preflight.ts) as a resource between the packages step and everything that

@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { runOverSsh, SshConnection } from "./ssh-exec";
-
-export { SshConnection } from "./ssh-exec";
+import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
 
 /**
  * A command run over SSH as a Pulumi resource: `create` when the resource is created, `update` (or

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { runOverSsh, SshConnection } from "./ssh-exec";
+import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
 
 /**
  * Which node holds the VIP, measured on the hosts: after a change it waits (bounded) until exactly one node

@@ -103,21 +103,14 @@ node_cgroup_enter() {
   done
 }
 
-# Removes the node's (then empty) cgroups, deepest first; with no node left, the lab's parent too.
-node_cgroup_remove() {
-  local h
-  for h in $(cgroup_roots); do
-    [[ -d "$h/keepalived-ha-lab/$1" ]] && find "$h/keepalived-ha-lab/$1" -depth -type d -exec rmdir {} + 2>/dev/null
-    rmdir "$h/keepalived-ha-lab" 2>/dev/null || true
-  done
-  return 0
-}
-
-# Removes every cgroup the lab made (after all nodes stopped), including those of nodes whose state is gone.
+# Removes the lab's (then empty) cgroups, deepest first: NODE's, or with no NODE every one the lab made
+# (after all nodes stopped, including those of nodes whose state is gone); the lab's parent once it is empty.
 lab_cgroups_remove() {
-  local h
+  local h dir
   for h in $(cgroup_roots); do
-    [[ -d "$h/keepalived-ha-lab" ]] && find "$h/keepalived-ha-lab" -depth -type d -exec rmdir {} + 2>/dev/null
+    dir="$h/keepalived-ha-lab${1:+/$1}"
+    [[ -d "$dir" ]] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+    rmdir "$h/keepalived-ha-lab" 2>/dev/null || true
   done
   return 0
 }
@@ -175,7 +168,7 @@ node_remove() {
   if mountpoint -q "$d/root" 2>/dev/null; then umount "$d/root" 2>/dev/null || umount -l "$d/root"; fi
   rm -rf "$d"
   rmdir "/run/systemd/nspawn/propagate/$1" 2>/dev/null || true
-  node_cgroup_remove "$1"
+  lab_cgroups_remove "$1"
 }
 
 # nspawn's runtime dirs, once empty (rmdir leaves them when another container still uses them).

@@ -88,27 +88,35 @@ cmd_status() {
   if nft_table_exists; then echo "partition: VRRP dropped (table bridge $LAB_NFT_TABLE)"; else echo "partition: none"; fi
 }
 
-cmd_exec() {
-  local n="${1:-}"
-  [[ -n "$n" ]] || die "usage: exec NODE -- CMD..."
+# The arguments of exec and ssh, USAGE NODE [--] [CMD...]: sets the caller's `node` and `cmd` (CMD's words,
+# maybe none); dies with USAGE when NODE is missing.
+node_command_args() {
+  local usage="$1"
+  shift
+  [[ -n "${1:-}" ]] || die "usage: $usage"
+  node="$1"
   shift
   [[ "${1:-}" == "--" ]] && shift
-  (($#)) || die "usage: exec NODE -- CMD..."
-  valid_node "$n"
+  cmd=("$@")
+}
+
+cmd_exec() {
+  local node cmd=()
+  node_command_args "exec NODE -- CMD..." "$@"
+  ((${#cmd[@]})) || die "usage: exec NODE -- CMD..."
+  valid_node "$node"
   require_root
-  node_exec "$n" "$@"
+  node_exec "$node" "${cmd[@]}"
 }
 
 cmd_ssh() {
-  local n="${1:-}"
-  [[ -n "$n" ]] || die "usage: ssh NODE [CMD...]"
-  shift
-  [[ "${1:-}" == "--" ]] && shift
-  valid_node "$n"
+  local node cmd=()
+  node_command_args "ssh NODE [CMD...]" "$@"
+  valid_node "$node"
   local tty=()
-  (($#)) || tty=(-t) # an interactive shell wants a terminal
+  ((${#cmd[@]})) || tty=(-t) # an interactive shell wants a terminal
   # shellcheck disable=SC2046
-  exec ssh $(ssh_opts) "${tty[@]}" "root@$(node_addr "$n")" "$@"
+  exec ssh $(ssh_opts) "${tty[@]}" "root@$(node_addr "$node")" "${cmd[@]+"${cmd[@]}"}"
 }
 
 cmd_stop_node() {

@@ -4,6 +4,7 @@
  * program does) and the node is dialled through it.
  */
 import { Client, ConnectConfig } from "ssh2";
+import type { SshConnection } from "../../components/ssh/run-over-ssh";
 import { HostKey, hostKeyFromBlob } from "./host-keys";
 
 /** Where a node's SSH server is. */
@@ -18,17 +19,11 @@ export interface HostKeyTarget {
   readonly timeoutSeconds: number;
 }
 
-/** A jump host to dial the node through; holds the private key: keep it out of messages. */
-export interface HostKeyJump {
-  /** Bastion address. */
-  readonly host: string;
-  /** Bastion SSH port. */
-  readonly port: number;
-  /** Login user on the bastion. */
-  readonly user: string;
-  /** The stack's private key. */
-  readonly privateKey: string;
-}
+/**
+ * A jump host to dial the node through: the part of a connection's bastion a login needs (the stack's private
+ * key included: keep it out of messages).
+ */
+export type HostKeyJump = Pick<SshConnection, "host" | "port" | "user" | "privateKey">;
 
 /** Runs a handshake with `target` over `sock` (or TCP) and resolves with the key the server presented. */
 function handshake(target: HostKeyTarget, sock?: NodeJS.ReadableStream): Promise<HostKey> {

@@ -11,7 +11,7 @@ import {
 } from "../../core";
 import { REPO_ROOT } from "./repo";
 import { nodeConnection } from "../../components/connection";
-import { SshConnection } from "../../components/providers/ssh-exec";
+import { SshConnection } from "../../components/ssh/run-over-ssh";
 
 export { REPO_ROOT } from "./repo";
 
