@@ -1,6 +1,6 @@
 /** How to reach a node over SSH, from the model: one place for the component, the observation and the tools. */
 import { ClusterModel, NodeModel } from "../core";
-import { SshConnection } from "./providers/ssh-exec";
+import { SshConnection } from "./ssh/run-over-ssh";
 
 /** The SSH connection of a node (through the bastion when the model has one); holds the key: keep it secret. */
 export function nodeConnection(model: ClusterModel, node: NodeModel, privateKey: string,
