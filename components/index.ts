@@ -1,4 +1,5 @@
 /** Pulumi components of keepalived-ha: they wire resources; all config text comes from core/. */
+export * from "./args";
 export * from "./ha-web-cluster";
 export * from "./cluster-node";
 export * from "./stack-config";
