@@ -4,7 +4,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "out/", ".cache/", "toolchain/"] },
+  { ignores: ["node_modules/", "build/", "dist/", "out/", ".cache/", "toolchain/"] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -13,7 +13,7 @@ source "$repo/toolchain/versions.env"
 
 log() { echo "toolchain: $*" >&2; }
 
-npm_pin="$(node -p "require('$repo/package.json').dependencies['@pulumi/pulumi']")"
+npm_pin="$(node -p "require('$repo/package.json').devDependencies['@pulumi/pulumi']")"
 if [[ "$npm_pin" != "$PULUMI_VERSION" ]]; then
   log "package.json pins @pulumi/pulumi $npm_pin but toolchain/versions.env says $PULUMI_VERSION; make them agree"
   exit 1

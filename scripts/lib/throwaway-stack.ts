@@ -46,18 +46,23 @@ export class TestStack {
   /** Everything every command printed, for secret-leak checks. */
   public transcript = "";
 
-  /** The stack's config file in the repo root (git-ignored: `Pulumi.test-*.yaml`). */
+  /** The stack's config file in the project folder (in the repo git-ignored: `Pulumi.test-*.yaml`). */
   public readonly configFile: string;
+
+  /** The Pulumi project the stack belongs to: the repo, or another program (examples, a consumer of the package). */
+  public readonly projectDir: string;
 
   /**
    * Creates the stack `test-<suffix>` with the given `Pulumi.<stack>.yaml` text, on a backend of its own or on
    * `backendDir` (for several stacks one tool sees together). With `configYaml` undefined no file is written
    * first: the stack is what a newcomer's `pulumi stack init` makes (a file with only its encryption salt).
+   * `projectDir` is the folder of the program's Pulumi.yaml; default the repo.
    */
-  constructor(suffix: string, configYaml: string | undefined, backendDir?: string) {
+  constructor(suffix: string, configYaml: string | undefined, backendDir?: string, projectDir: string = REPO) {
     this.name = `test-${suffix}`;
+    this.projectDir = projectDir;
     this.backendDir = backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `kaha-state-${suffix}-`));
-    this.configFile = path.join(REPO, `Pulumi.${this.name}.yaml`);
+    this.configFile = path.join(projectDir, `Pulumi.${this.name}.yaml`);
     if (configYaml === undefined) fs.rmSync(this.configFile, { force: true });
     else fs.writeFileSync(this.configFile, configYaml);
     this.ok(["stack", "init"]);
@@ -66,10 +71,10 @@ export class TestStack {
   /** The stack name. */
   public readonly name: string;
 
-  /** Runs `pulumi ARGS --stack NAME` in the repo; never throws on a non-zero exit. */
+  /** Runs `pulumi ARGS --stack NAME` in the project folder; never throws on a non-zero exit. */
   run(args: string[], options: { input?: string; timeoutMs?: number } = {}): RunResult {
     const result: SpawnSyncReturns<string> = spawnSync("pulumi", [...args, "--stack", this.name], {
-      cwd: REPO,
+      cwd: this.projectDir,
       encoding: "utf8",
       input: options.input,
       timeout: options.timeoutMs ?? 15 * 60_000,
