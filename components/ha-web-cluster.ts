@@ -67,9 +67,10 @@ export class HaWebCluster extends pulumi.ComponentResource {
           { length: 8 }, { parent: this }).result;
     });
     const sshPrivateKey = pulumi.secret(pulumi.output(args.sshPrivateKey));
-    // How the cluster's own probes reach each node (secret: holds the key).
-    const connectionOf = (nodeName: string) => pulumi.secret(pulumi.all([model, sshPrivateKey])
-      .apply(([m, key]) => nodeConnection(m, findNode(m, nodeName), key)));
+    // How the cluster's own probes (pre-flight checks, VIP holders) reach each node; secret: holds the key.
+    const connections = new Map(shape.nodes.map((n) => [n.name, pulumi.secret(pulumi.all([model, sshPrivateKey])
+      .apply(([m, key]) => nodeConnection(m, findNode(m, n.name), key)))]));
+    const connectionOf = (nodeName: string) => connections.get(nodeName)!;
 
     // Every host is observed before any step changes one; the nodes are made first, so their combined
     // observation is handed to them once they all exist.
