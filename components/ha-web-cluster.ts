@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   findNode, HostObservation, holdersOf, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
-import { asRoot, holdsAddressCommand, stepDownCommand } from "../core/deploy-steps";
+import { asRoot, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
+import { electionRoles, vrrpReportCommand } from "../core/vrrp-settle";
 import { HaWebClusterArgs } from "./args";
 import { validateClusterArgs } from "./cluster-args";
 import { ClusterNode } from "./cluster-node";
@@ -75,8 +76,8 @@ export class HaWebCluster extends pulumi.ComponentResource {
     // Every host is observed before any step changes one; the nodes are made first, so their combined
     // observation is handed to them once they all exist.
     const [observations, resolveObservations] = pulumi.deferredOutput<ClusterObservation>();
-    // The pre-flight checks wait for every node's packages step and every step that affects traffic waits for
-    // them: made after the nodes, handed to them as a promise.
+    // The pre-flight checks wait for every node's pre-flight tools step (they run while the other packages
+    // install) and every step that affects traffic waits for them: made after the nodes, handed to them as a promise.
     let openGate: (check: PreflightCheck) => void = () => undefined;
     const trafficGate = shape.preflight ? new Promise<PreflightCheck>((resolve) => { openGate = resolve; }) : undefined;
 
@@ -111,7 +112,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         plan,
         triggers: nodes.map((n) => n.desiredStateDigest),
         repairs,
-      }, { parent: this, dependsOn: nodes.map((n) => n.packagesStep) }));
+      }, { parent: this, dependsOn: nodes.flatMap((n) => (n.preflightToolsStep !== undefined ? [n.preflightToolsStep] : [])) }));
     }
 
     // One probe per instance; the first keeps its historical name.
@@ -120,10 +121,12 @@ export class HaWebCluster extends pulumi.ComponentResource {
       return new VipHolder(i === 0 ? `${name}-vip-holder` : `${name}-vip-holder-${instance.instanceName}`, {
         nodes: nodes.map((n) => pulumi.all([connectionOf(n.nodeName), model]).apply(([connection, m]) =>
           ({
-            name: n.nodeName, connection, holdsCommand: holdsAddressCommand(vip),
+            name: n.nodeName, connection, reportCommand: asRoot(vrrpReportCommand(vip), findNode(m, n.nodeName).user),
             stepDownCommand: stepDownCommand(findNode(m, n.nodeName).user),
           }))),
         vip,
+        instanceName: instance.instanceName,
+        roles: model.apply((m) => electionRoles(m, m.instances[i])),
         settleSeconds: args.settleSeconds ?? settleSeconds(shape),
         stableSeconds: stableSeconds(shape),
         triggers: nodes.map((n) => n.desiredStateDigest),

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ElectionRole, NodeVrrpReport, parseVrrpReport, settledHolder } from "../../core/vrrp-settle";
 import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
 
 /**
@@ -14,8 +15,8 @@ export interface ProbedNode {
   readonly name: string;
   /** How to reach it. */
   readonly connection: SshConnection;
-  /** Command printing "yes" when this node holds the VIP. */
-  readonly holdsCommand: string;
+  /** Command printing `holds=yes|no` and keepalived's data dump (core/vrrp-settle.ts, vrrpReportCommand). */
+  readonly reportCommand: string;
   /** Command that makes this node give up the VIP (stops keepalived), run if it leaves the cluster. */
   readonly stepDownCommand?: string;
 }
@@ -26,6 +27,10 @@ export interface VipHolderArgs {
   readonly nodes: pulumi.Input<pulumi.Input<ProbedNode>[]>;
   /** The VIP (without prefix), for messages. */
   readonly vip: pulumi.Input<string>;
+  /** The vrrp_instance whose VIP this is, as named in the nodes' data dumps. */
+  readonly instanceName: pulumi.Input<string>;
+  /** What each node can do in the election: with these and the dumps the probe sees an election that is over. */
+  readonly roles: pulumi.Input<ElectionRole[]>;
   /** How long to wait for exactly one holder, in seconds. */
   readonly settleSeconds: pulumi.Input<number>;
   /**
@@ -47,6 +52,8 @@ export interface VipHolderArgs {
 interface HolderState {
   nodes: ProbedNode[];
   vip: string;
+  instanceName?: string;
+  roles?: ElectionRole[];
   settleSeconds: number;
   stableSeconds?: number;
   triggers: unknown[];
@@ -70,33 +77,36 @@ function measureAgain(olds: HolderState, news: HolderState): boolean {
 }
 
 /**
- * Polls every node until one alone has held the VIP for `stableSeconds`; rejects naming the holders when it
- * does not settle within `settleSeconds`.
+ * Polls every node until the election is over: at once when the nodes' data dumps show it
+ * (core/vrrp-settle.ts), else once one node alone has held the VIP for `stableSeconds`. Rejects naming the
+ * holders when it does not settle within `settleSeconds`.
  */
 async function measureHolder(state: HolderState, settleSeconds: number, stableSeconds = state.stableSeconds ?? 0): Promise<string> {
   const deadline = Date.now() + settleSeconds * 1000;
   let holders: string[] = [];
   let sole: { name: string; since: number } | undefined;
   for (;;) {
-    const answers = await Promise.all(state.nodes.map(async (node) => {
+    const reports = await Promise.all(state.nodes.map(async (node): Promise<NodeVrrpReport> => {
       try {
         const { stdout } = await runOverSsh({ ...node.connection, dialTimeoutSeconds: 10 },
-          `check whether ${node.name} holds ${state.vip}`, node.holdsCommand, undefined);
-        return stdout.trim() === "yes" ? node.name : undefined;
+          `ask ${node.name} about ${state.vip}`, node.reportCommand, undefined);
+        return parseVrrpReport(node.name, state.instanceName ?? "", stdout);
       } catch {
-        return undefined; // an unreachable node holds nothing we can serve from
+        return { name: node.name, reachable: false, holds: false }; // holds nothing we can serve from
       }
     }));
-    holders = answers.filter((a): a is string => a !== undefined);
+    holders = reports.filter((r) => r.holds).map((r) => r.name);
     const now = Date.now();
     if (holders.length !== 1) sole = undefined;
     else if (sole?.name !== holders[0]) sole = { name: holders[0], since: now };
+    const settled = state.roles !== undefined ? settledHolder(state.roles, reports) : undefined;
+    if (settled !== undefined && "holder" in settled) return settled.holder;
     if (sole !== undefined && now - sole.since >= stableSeconds * 1000) return sole.name;
     if (now >= deadline) {
       if (sole !== undefined) return sole.name; // alone, if not for long: still the best answer there is
       break;
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(holders.length === 0
     ? `no node holds the VIP ${state.vip} after ${settleSeconds} s: check \`npm run status\` and the nodes' keepalived logs`

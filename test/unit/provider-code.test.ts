@@ -26,7 +26,7 @@ describe("new provider code alone", () => {
   });
 
   test("VipHolder: an update that keeps the measured holder", async () => {
-    const state = { nodes: [{ name: "web1", connection: nowhere, holdsCommand: "exit 1" }], vip: "10.0.0.100", settleSeconds: 1, triggers: ["d"], holder: "web1" };
+    const state = { nodes: [{ name: "web1", connection: nowhere, reportCommand: "exit 1" }], vip: "10.0.0.100", settleSeconds: 1, triggers: ["d"], holder: "web1" };
     assert.equal((await vipHolderProvider.diff!("id", withCode(state, "old"), withCode(state, "new"))).changes, true);
     assert.equal((await vipHolderProvider.diff!("id", withCode(state, "same"), withCode(state, "same"))).changes, false);
     assert.equal((await vipHolderProvider.update!("id", withCode(state, "old"), withCode(state, "new"))).outs.holder, "web1");
