@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, eventChecks, findNode,
   firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
-  osProfile, packageNeeds, packagesFor, removePackagesCommand, renderNode, webServerHookStates,
+  OS_FAMILIES, osProfile, packageNeeds, packagesFor, preflightToolPackages, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
@@ -12,6 +12,18 @@ import {
 import { nodeConnection } from "./connection";
 import { ClusterObservation, ObservationResult, observeHost, unobservedWarning } from "./observe-hosts";
 import { RemoteCommand } from "./providers/remote-command";
+
+/**
+ * What a step repairs when the host drifted: its own entry, except that the pre-flight tools step repairs the
+ * missing tools (the packages step installs them too, but the checks must not run without them).
+ */
+function stepDrift(drift: NodeDrift, suffix: "preflight-tools" | DriftStep): readonly string[] {
+  if (suffix !== "preflight-tools") return drift[suffix];
+  return drift.packages.filter((reason) => PREFLIGHT_TOOL_NAMES.some((tool) => reason === `package ${tool} not installed`));
+}
+
+/** Every family's pre-flight tool packages. */
+const PREFLIGHT_TOOL_NAMES = [...new Set(OS_FAMILIES.flatMap((family) => preflightToolPackages(family)))];
 
 /** Arguments of a ClusterNode. */
 export interface ClusterNodeArgs {
@@ -43,8 +55,9 @@ export interface ClusterNodeArgs {
 }
 
 /**
- * One host of the cluster, converged in order: identify the OS, packages, (the cluster's pre-flight checks,)
- * firewall, index page, keepalived files (tested by keepalived before they replace the running ones), services.
+ * One host of the cluster, converged in order: identify the OS, (the pre-flight tools,) packages (while the
+ * cluster's pre-flight checks run), firewall, index page, keepalived files (tested by keepalived before they
+ * replace the running ones), services.
  * Every step is idempotent and knows how to undo itself on destroy.
  */
 export class ClusterNode extends pulumi.ComponentResource {
@@ -54,8 +67,10 @@ export class ClusterNode extends pulumi.ComponentResource {
   public readonly platform: pulumi.Output<HostPlatform>;
   /** Digest of everything pushed to the host; changes when the node's desired state changes. */
   public readonly desiredStateDigest: pulumi.Output<string>;
-  /** The packages step; the cluster's pre-flight checks wait for it (they use tools it installs). */
+  /** The packages step: every package the node needs. */
   public readonly packagesStep: RemoteCommand;
+  /** The step installing the pre-flight checks' tools, which the checks wait for; absent without pre-flight checks. */
+  public readonly preflightToolsStep: RemoteCommand | undefined;
   /** The keepalived step; the next node in the rolling order waits for it. */
   public readonly keepalivedStep: RemoteCommand;
   /** The last step: services enabled and running. */
@@ -90,7 +105,7 @@ export class ClusterNode extends pulumi.ComponentResource {
       ({ parent: this, dependsOn, deleteBeforeReplace: true });
     // Set once the files are rendered (they need the identify step's answer), before any step but identify.
     let drift: pulumi.Output<NodeDrift> | undefined;
-    const step = (suffix: "identify" | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
+    const step = (suffix: "identify" | "preflight-tools" | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
       dependsOn: pulumi.Input<pulumi.Resource>[], stdin?: pulumi.Input<string>) => {
       const s = pulumi.output(scripts);
       return new RemoteCommand(`${name}-${suffix}`, {
@@ -99,7 +114,7 @@ export class ClusterNode extends pulumi.ComponentResource {
         create: pulumi.all([s, node]).apply(([x, n]) => asRoot(x.apply, n.user)),
         delete: pulumi.all([s, node]).apply(([x, n]) => (x.undo !== undefined ? asRoot(x.undo, n.user) : "")),
         ...(stdin !== undefined ? { stdin } : {}),
-        ...(suffix !== "identify" ? { drift: drift!.apply((d) => [...d[suffix]]) } : {}),
+        ...(suffix !== "identify" ? { drift: drift!.apply((d) => [...stepDrift(d, suffix)]) } : {}),
         forgetCommand: `npm run forget-node -- --stack ${pulumi.getStack()} ${nodeName}`,
       }, stepOptions(dependsOn));
     };
@@ -144,12 +159,18 @@ export class ClusterNode extends pulumi.ComponentResource {
       return driftRepairs(nodeName, d);
     });
 
-    // Packages first: they change nothing on the LAN, and the pre-flight checks use tools they bring.
+    // Packages first: they change nothing on the LAN. The pre-flight checks' tools come in a small step of their
+    // own, so the checks run while the web server and keepalived are still being installed. The checking tools
+    // may have been there before, and stay on destroy.
+    const tools = packageNeeds(shape).preflightTools ? this.osFamily.apply((family) => preflightToolPackages(family)) : undefined;
+    const toolsStep = tools === undefined ? undefined : step("preflight-tools", "install the pre-flight tools",
+      pulumi.all([this.osFamily, tools]).apply(([family, list]) => ({ apply: installPackagesCommand(family, list) })), [identify]);
+    this.preflightToolsStep = toolsStep;
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
       apply: installPackagesCommand(family, packagesFor(family, packageNeeds(shape))),
       // Only what the product is for: the checking tools may have been there before, and stay.
       ...(shape.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(shape), preflightTools: false })) } : {}),
-    })), [identify]);
+    })), [identify, ...(toolsStep !== undefined ? [toolsStep] : [])]);
     const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
 
     const firewall = step("firewall", `firewall (${shape.firewall})`, this.osFamily.apply(() => {

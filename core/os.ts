@@ -167,6 +167,9 @@ export function packagesFor(family: OsFamily, needs: PackageNeeds): string[] {
   return packages;
 }
 
+/** Marks the policy-rc.d the packages step writes for the time of an install, so a leftover is known as ours. */
+const POLICY_MARK = "keepalived-ha: no service starts while installing";
+
 /** Installs packages only when one is missing (no package-manager run, no network, when all are present). */
 export function installPackagesCommand(family: OsFamily, packages: readonly string[]): string {
   const list = packages.map(shellQuote).join(" ");
@@ -175,14 +178,28 @@ export function installPackagesCommand(family: OsFamily, packages: readonly stri
       `missing=""; for p in ${list}; do dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done`,
       // `dpkg --configure -a` finishes an install an interrupted run left half done; the lock timeout waits
       // for another apt (e.g. unattended-upgrades) instead of failing at once.
-      `if [ -n "$missing" ]; then export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a; ` +
-        `apt-get -o DPkg::Lock::Timeout=120 update -qq && apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends $missing; fi`,
+      `if [ -n "$missing" ]; then export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a`,
+      // The services start in the services step, once configured, not from the packages' install scripts
+      // (Debian's policy-rc.d; an operator's own file is left alone, a leftover of a killed run is replaced).
+      `  policy=/usr/sbin/policy-rc.d; if grep -qs '${POLICY_MARK}' "$policy"; then rm -f "$policy"; fi`,
+      `  if [ ! -e "$policy" ]; then printf '#!/bin/sh\\n# ${POLICY_MARK}\\nexit 101\\n' > "$policy" && chmod 0755 "$policy" && trap 'rm -f "$policy"' EXIT; fi`,
+      `  apt_install() { apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends $missing; }`,
+      // Package lists refreshed in the last 10 minutes (by the pre-flight tools step just before, say) are
+      // fresh enough, as Ansible's cache_valid_time; if they lack a package, they are refreshed after all.
+      `  if [ -n "$(find /var/lib/apt/lists -maxdepth 0 -mmin -10 2>/dev/null)" ] && apt_install 2>/dev/null; then :`,
+      `  else apt-get -o DPkg::Lock::Timeout=120 update -qq && apt_install; fi`,
+      `fi`,
     ].join("\n");
   }
   return [
     `missing=""; for p in ${list}; do rpm -q "$p" >/dev/null 2>&1 || missing="$missing $p"; done`,
     `if [ -n "$missing" ]; then if command -v dnf >/dev/null 2>&1; then dnf -y -q install $missing; else yum -y -q install $missing; fi; fi`,
   ].join("\n");
+}
+
+/** The pre-flight tools of a family: what the pre-flight tools step installs before the other packages. */
+export function preflightToolPackages(family: OsFamily): readonly string[] {
+  return OS_PROFILES[family].preflightPackages;
 }
 
 /** Removes packages that are installed (used on destroy with purgePackages). */

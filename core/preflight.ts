@@ -233,7 +233,7 @@ export function preflightProblems(plan: PreflightPlan, reports: Readonly<Record<
 
   for (const [name, report] of Object.entries(seen)) {
     if (report.missingTools.length > 0) {
-      problems.push(`${at(name)}: ${report.missingTools.join(", ")} not installed (the packages step installs them: ` +
+      problems.push(`${at(name)}: ${report.missingTools.join(", ")} not installed (the pre-flight tools step installs them: ` +
         `tcpdump, socat and arping; see docs/config.md \`preflight\`)`);
     }
   }

@@ -3,7 +3,7 @@ import { parsePreflightOutput, PreflightPlan, preflightProblems, PreflightReport
 import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
 
 /**
- * The LAN pre-flight checks (core/preflight.ts) as a resource between the packages step and everything that
+ * The LAN pre-flight checks (core/preflight.ts) as a resource between the pre-flight tools step and everything that
  * affects traffic: it runs whenever the cluster's desired state changes or a host is repaired, on every node
  * at once, and fails with every problem found, so the steps after it run on no host. A failed check is not
  * stored, so the next `up` checks again. A run that changes nothing checks nothing.

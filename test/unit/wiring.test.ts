@@ -92,25 +92,34 @@ describe("component wiring under Pulumi's mocks", () => {
     assert.deepEqual(dependsOnNames(r.get("cluster-vip-holder")!).sort(), ["cluster-web1-services", "cluster-web2-services"]);
   });
 
-  test("the pre-flight checks wait for every node's packages; every step that affects traffic waits for them", async () => {
+  test("the pre-flight checks wait for every node's tools, not its other packages; every step that affects traffic waits for both", async () => {
     const r = await build(config());
     const check = r.get("cluster-preflight");
     assert.equal(check?.type, "pulumi-nodejs:dynamic/keepalived-ha:PreflightCheck");
     assert.ok(check !== undefined);
-    assert.deepEqual(dependsOnNames(check).sort(), ["cluster-web1-packages", "cluster-web2-packages"]);
+    assert.deepEqual(dependsOnNames(check).sort(), ["cluster-web1-preflight-tools", "cluster-web2-preflight-tools"]);
+    for (const node of ["web1", "web2"]) {
+      assert.ok(dependsOnNames(r.get(`cluster-${node}-packages`)!).includes(`cluster-${node}-preflight-tools`),
+        `${node}: one apt at a time, the tools first`);
+      for (const s of ["firewall", "site", "keepalived"]) {
+        const deps = await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!);
+        assert.ok(deps.includes(`cluster-${node}-packages`) || s === "keepalived", `${node} ${s} waits for its packages`);
+      }
+    }
     assert.ok(check.opts.additionalSecretOutputs?.includes("nodes"), "the checks' connections hold the key: secret");
     for (const node of ["web1", "web2"]) {
       for (const s of ["firewall", "site"]) {
         assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!)).includes("cluster-preflight"), `${node} ${s}`);
       }
       assert.ok(dependsOnNames(r.get(`cluster-${node}-keepalived`)!).includes(`cluster-${node}-firewall`), "keepalived after the firewall");
-      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-packages`)!), [`cluster-${node}-identify`]);
+      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-packages`)!), [`cluster-${node}-identify`, `cluster-${node}-preflight-tools`]);
     }
   });
 
   test("preflight: false makes no checks and no gate", async () => {
     const r = await build(config({ preflight: false }));
     assert.ok(!r.has("cluster-preflight"));
+    assert.ok(!r.has("cluster-web1-preflight-tools"), "no tools to install either");
     assert.ok(!(await resolvedDependsOn(r.get("cluster-web1-firewall")!)).includes("cluster-preflight"));
   });
 
