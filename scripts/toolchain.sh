@@ -80,9 +80,12 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}"
 export PULUMI_NODEJS_TRANSPILE_ONLY="\${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 export NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-$cache_root/node-compile-cache}"
+case " \${NODE_OPTIONS:-} " in *" --max-semi-space-size="*) ;; *) export NODE_OPTIONS="--max-semi-space-size=2\${NODE_OPTIONS:+ \$NODE_OPTIONS}" ;; esac
 ENV
 # NODE_COMPILE_CACHE (above): Node.js keeps the compiled code of the SDK and the other modules on disk, so the
 # program and the provider process of every run start faster (about 0.2 s a run here).
+# NODE_OPTIONS (above): V8's young generation of 2 MiB semi-spaces instead of 16 keeps the program and the provider
+# process of an `up` 150 MiB smaller together, at the same speed (measured with bench's tree memory sampler).
 # PULUMI_NODEJS_TRANSPILE_ONLY (above): the SDK's ts-node would type-check the whole program on every preview
 # and up (5 s of a no-change up here); `npm test` and `npm run typecheck` type-check it with tsc instead.
 # The pinned Node.js first on PATH: the language host starts the program and the providers with `node`.
