@@ -25,6 +25,14 @@ const recapText = (changed: [number, number]) => [
 // The engine's closing lines of `pulumi up` with NO_COLOR (backend/display/diff.go renderSummaryEvent).
 const UP_NO_CHANGE = "Outputs:\n    vip: \"10.213.151.100\"\n\nResources:\n    19 unchanged\n\nDuration: 3s\n";
 const UP_CHANGED = "Resources:\n    + 1 created\n    ~ 14 updated\n    15 changes. 4 unchanged\n\nDuration: 9s\n";
+// A whole `pulumi up --yes` of the pinned CLI (v3.276.0, NO_COLOR, output piped): the preview's summary, then the update's.
+const UP_WHOLE = [
+  "Previewing update (test-sbs-probe):", "", " +  x:index:Thing b create ", " -  x:index:Thing a delete ", "",
+  "Resources:", "    + 1 to create", "    - 1 to delete", "    2 changes. 1 unchanged", "",
+  "Updating (test-sbs-probe):", "", " +  x:index:Thing b creating (0s) ", "@ updating....", " -  x:index:Thing a deleting (0s) ", "",
+  "Outputs:", "    answer: 42", "",
+  "Resources:", "    + 1 created", "    - 1 deleted", "    2 changes. 1 unchanged", "", "Duration: 2s", "",
+].join("\n");
 
 // What `lab up --nodes 2` writes, from the lab's own generator.
 const hostKey = (n: number) => `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"B".repeat(40)}${n} root@node${n}`;
@@ -96,6 +104,7 @@ describe("side-by-side bench: did the second run change nothing?", () => {
     assert.deepEqual(engineChangeProblems(parseResourceSummary(UP_CHANGED)), ["1 created", "14 updated"]);
     const more = "Resources:\n    - 2 deleted\n    +-1 replaced\n    3 changes. 16 unchanged\n\nDuration: 5s\n";
     assert.deepEqual(parseResourceSummary(more), { unchanged: 16, changes: { deleted: 2, replaced: 1 } });
+    assert.deepEqual(parseResourceSummary(UP_WHOLE), { unchanged: 1, changes: { created: 1, deleted: 1 } }); // the update's, not the preview's
     assert.deepEqual(engineChangeProblems(parseResourceSummary("error: update failed\n")), ["no `Resources:` summary in pulumi's output"]);
   });
 });
