@@ -74,6 +74,10 @@ async function ansibleRuns(peerDir: string, labConfig: LabConfig, tag: string): 
   // The example inventory's `~/.cache/...` is the lab's key; `lab up` writes where it really is.
   const keyFile = resolveLocalPath(labConfig.privateKeyPath ?? "~/.cache/keepalived-ha/lab/id_ed25519", REPO_ROOT, os.homedir());
   if (!fs.existsSync(keyFile)) throw new Error(`no lab SSH key at ${keyFile}; run: bash scripts/lab.sh up`);
+  // The peer writes its VIP into site.yml; waiting for another address would only end at the time limit.
+  if (!fs.readFileSync(path.join(peerDir, "site.yml"), "utf8").includes(`vip: ${labConfig.vip}/`)) {
+    throw new Error(`the peer's site.yml does not set vip: ${labConfig.vip}/..., the lab's VIP`);
+  }
   prepareWorkDir(peerDir, ANSIBLE_WORK_DIR, labConfig, keyFile);
   const controlDir = fs.mkdtempSync(path.join(os.tmpdir(), "kaha-cp-")); // short: a socket path has ~100 bytes
   const env = playbookEnv(controlDir);
@@ -214,7 +218,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (!skipScale) scale = await scaleRuns(sizesRounds);
   } finally {
     log("lab down");
-    lab(["down"]);
+    // A failing down must not hide why the run stopped; it fails the run all the same.
+    try {
+      lab(["down"]);
+    } catch (err) {
+      log(`error: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
   }
 
   const report: SideBySideReport = {
