@@ -2,6 +2,9 @@
  * npm run bench [-- --runs 10 --sizes 2,4,8 --scenarios httpd-stop,keepalived-stop,node-crash,partition]
  *                [--merge]     (keep the committed report's rows this run does not measure)
  * npm run bench -- --reanalyze   (drill rows recomputed from the runs saved under out/bench; nothing re-measured)
+ * npm run bench -- --side-by-side [--rounds 3] [--peer DIR] [--sizes-rounds 3] [--skip-scale]
+ *                  (keepalived-ha next to the Ansible peer playbook on fresh lab hosts, plus 8 vs 2 nodes;
+ *                   writes bench/side-by-side.md and .json, which report.md includes: scripts/bench-side-by-side.ts)
  *
  * On the lab, in one run: lab up timings, cold `pulumi up` on fresh hosts, no-change `up`, `destroy`, peak
  * memory of the engine, drill timings (p50/p95 per scenario and profile), and cold `up` for several cluster
@@ -132,6 +135,8 @@ function reanalyze(): void {
 }
 
 async function main(): Promise<void> {
+  // Its own mode with its own flags (and a module loaded only for it).
+  if (process.argv.includes("--side-by-side")) return (await import("./bench-side-by-side")).main(process.argv.slice(2));
   const flags = parseFlags(process.argv.slice(2), ["reanalyze", "merge"]);
   if (flags.has("reanalyze")) return reanalyze();
   const runs = Number(flags.get("runs") ?? 10);
@@ -217,6 +222,9 @@ function mergeInto(previous: Record<string, unknown>, report: Record<string, unk
 /** The section bench/observation-cost.sh writes. */
 const OBSERVATION_COST = path.join(REPO_ROOT, "bench", "observation-cost.md");
 
+/** The section `npm run bench -- --side-by-side` writes. */
+const SIDE_BY_SIDE = path.join(REPO_ROOT, "bench", "side-by-side.md");
+
 const s = (v: number | undefined, digits = 2) => (v === undefined ? "-" : (v / 1000).toFixed(digits));
 
 function renderReport(report: Record<string, unknown>, drills: DrillSummary[], bySize: SizeResult[],
@@ -277,6 +285,8 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "",
     // Written by bench/observation-cost.sh, which measures against an older commit; kept across bench runs.
     ...(fs.existsSync(OBSERVATION_COST) ? [fs.readFileSync(OBSERVATION_COST, "utf8").trim(), ""] : []),
+    // Written by `--side-by-side`, a mode of its own; kept across bench runs the same way.
+    ...(fs.existsSync(SIDE_BY_SIDE) ? [fs.readFileSync(SIDE_BY_SIDE, "utf8").trim(), ""] : []),
     "## Idle lab hosts",
     "",
     "```",
