@@ -85,6 +85,10 @@ async function ansibleRuns(peerDir: string, labConfig: LabConfig, tag: string): 
   try {
     const first = await measured(`${tag}-ansible-cold`, command, args, ANSIBLE_WORK_DIR, env);
     const cold = await coldRun(`${tag}-ansible-cold`, first, labConfig.vip);
+    // A no-change run is a run of its own, started later: it does not find the cold run's ssh connections
+    // still open (ControlPersist keeps them 60 s), and opens its own as any later run would.
+    closeControlMasters(controlDir);
+    fs.mkdirSync(controlDir);
     const again = await measured(`${tag}-ansible-no-change`, command, args, ANSIBLE_WORK_DIR, env);
     const problems = recapProblems(parsePlayRecap(again.stdout), labConfig.nodes.map((n) => n.name));
     if (problems.length > 0) {
