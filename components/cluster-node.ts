@@ -48,8 +48,8 @@ export interface ClusterNodeArgs {
    */
   readonly observations: pulumi.Input<ClusterObservation>;
   /**
-   * What every step that affects traffic (firewall, page, hooks, keepalived) waits for after the packages
-   * step: the cluster's LAN pre-flight checks. Absent when the stack skips them.
+   * What every step that affects traffic (firewall, page, hooks, keepalived) waits for: the cluster's LAN
+   * pre-flight checks, which run once every node's pre-flight tools are installed. Absent when the stack skips them.
    */
   readonly trafficGate?: pulumi.Input<pulumi.Resource>;
 }
@@ -176,7 +176,8 @@ export class ClusterNode extends pulumi.ComponentResource {
     const firewall = step("firewall", `firewall (${shape.firewall})`, this.osFamily.apply(() => {
       const commands = firewallCommands(shape.firewall);
       return { apply: commands.apply, undo: commands.restore };
-    }), [packages, ...gate]);
+      // It needs no package (firewalld is the host's own), so it runs while the packages install.
+    }), [toolsStep ?? identify, ...gate]);
 
     const site = step("site", "write the index page", os.apply(siteStep), [packages, ...gate],
       groups.apply((g) => g.site.content));
@@ -190,7 +191,7 @@ export class ClusterNode extends pulumi.ComponentResource {
     // keepalived starts only once the firewall lets VRRP through (else every node would claim the VIP).
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
       keepalivedConfigStep(nodeName, shape.instances.flatMap((i) => i.vips)),
-      [firewall, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
+      [packages, firewall, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when a VRRP password changes (the keepalived step may have stopped

@@ -101,9 +101,11 @@ describe("component wiring under Pulumi's mocks", () => {
     for (const node of ["web1", "web2"]) {
       assert.ok(dependsOnNames(r.get(`cluster-${node}-packages`)!).includes(`cluster-${node}-preflight-tools`),
         `${node}: one apt at a time, the tools first`);
-      for (const s of ["firewall", "site", "keepalived"]) {
+      assert.ok(!dependsOnNames(r.get(`cluster-${node}-firewall`)!).includes(`cluster-${node}-packages`),
+        `${node}: the firewall step needs no package, so it runs while they install`);
+      for (const s of ["site", "keepalived"]) {
         const deps = await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!);
-        assert.ok(deps.includes(`cluster-${node}-packages`) || s === "keepalived", `${node} ${s} waits for its packages`);
+        assert.ok(deps.includes(`cluster-${node}-packages`), `${node} ${s} waits for its packages`);
       }
     }
     assert.ok(check.opts.additionalSecretOutputs?.includes("nodes"), "the checks' connections hold the key: secret");
