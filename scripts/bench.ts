@@ -2,9 +2,11 @@
  * npm run bench [-- --runs 10 --sizes 2,4,8 --scenarios httpd-stop,keepalived-stop,node-crash,partition]
  *                [--merge]     (keep the committed report's rows this run does not measure)
  * npm run bench -- --reanalyze   (drill rows recomputed from the runs saved under out/bench; nothing re-measured)
+ * npm run bench -- --render      (bench/report.md rewritten from report.json and the sections below; nothing measured)
  * npm run bench -- --side-by-side [--rounds 3] [--peer DIR] [--sizes-rounds 3] [--skip-scale]
  *                  (keepalived-ha next to the Ansible peer playbook on fresh lab hosts, plus 8 vs 2 nodes;
  *                   writes bench/side-by-side.md and .json, which report.md includes: scripts/bench-side-by-side.ts)
+ * bash bench/fixed-cost.sh        (where a no-change `up` spends its time; writes bench/fixed-cost.md, included too)
  *
  * On the lab, in one run: lab up timings, cold `pulumi up` on fresh hosts, no-change `up`, `destroy`, peak
  * memory of the engine, drill timings (p50/p95 per scenario and profile), and cold `up` for several cluster
@@ -134,11 +136,21 @@ function reanalyze(): void {
   log("re-analyzed the drills from out/bench; wrote bench/report.md and bench/report.json");
 }
 
+/** `--render`: rewrites bench/report.md from bench/report.json and the sections other tools wrote; measures nothing. */
+function render(): void {
+  const benchDir = path.join(REPO_ROOT, "bench");
+  const report = readReport(path.join(benchDir, "report.json"));
+  fs.writeFileSync(path.join(benchDir, "report.md"), renderReport(report, report.drills as DrillSummary[], report.bySize as SizeResult[],
+    { coldUp2: report.coldUp2 as EngineRow, noChange: report.noChange as EngineRow, destroy: report.destroy as EngineRow }));
+  log("wrote bench/report.md from bench/report.json and the included sections");
+}
+
 async function main(): Promise<void> {
   // Its own mode with its own flags (and a module loaded only for it).
   if (process.argv.includes("--side-by-side")) return (await import("./bench-side-by-side")).main(process.argv.slice(2));
-  const flags = parseFlags(process.argv.slice(2), ["reanalyze", "merge"]);
+  const flags = parseFlags(process.argv.slice(2), ["reanalyze", "render", "merge"]);
   if (flags.has("reanalyze")) return reanalyze();
+  if (flags.has("render")) return render();
   const runs = Number(flags.get("runs") ?? 10);
   // An empty list (`--sizes ""`) skips that part; with --merge the rows measured replace theirs in the report.
   const sizes = (flags.get("sizes") ?? "2,4,8").split(",").filter((x) => x.trim() !== "").map(Number);
@@ -222,6 +234,9 @@ function mergeInto(previous: Record<string, unknown>, report: Record<string, unk
 /** The section bench/observation-cost.sh writes. */
 const OBSERVATION_COST = path.join(REPO_ROOT, "bench", "observation-cost.md");
 
+/** The section bench/fixed-cost.sh writes. */
+const FIXED_COST = path.join(REPO_ROOT, "bench", "fixed-cost.md");
+
 /** The section `npm run bench -- --side-by-side` writes. */
 const SIDE_BY_SIDE = path.join(REPO_ROOT, "bench", "side-by-side.md");
 
@@ -285,8 +300,9 @@ function renderReport(report: Record<string, unknown>, drills: DrillSummary[], b
     "",
     // Written by bench/observation-cost.sh, which measures against an older commit; kept across bench runs.
     ...(fs.existsSync(OBSERVATION_COST) ? [fs.readFileSync(OBSERVATION_COST, "utf8").trim(), ""] : []),
-    // Written by `--side-by-side`, a mode of its own; kept across bench runs the same way.
+    // Written by `--side-by-side`, a mode of its own, and by bench/fixed-cost.sh; kept across bench runs the same way.
     ...(fs.existsSync(SIDE_BY_SIDE) ? [fs.readFileSync(SIDE_BY_SIDE, "utf8").trim(), ""] : []),
+    ...(fs.existsSync(FIXED_COST) ? [fs.readFileSync(FIXED_COST, "utf8").trim(), ""] : []),
     "## Idle lab hosts",
     "",
     "```",
