@@ -12,6 +12,7 @@ import {
 import { nodeConnection } from "./connection";
 import { ClusterObservation, ObservationResult, observeHost, unobservedWarning } from "./observe-hosts";
 import { RemoteCommand } from "./providers/remote-command";
+import { SshConnection } from "./ssh/run-over-ssh";
 
 /**
  * What a step repairs when the host drifted: its own entry, except that the pre-flight tools step repairs the
@@ -121,10 +122,24 @@ export class ClusterNode extends pulumi.ComponentResource {
 
     const identify = step("identify", "identify the OS", identifyHostStep(), []);
     // Observed only once the stack knows the host: a preview of a new node dials nobody (its identify step's
-    // answer is unknown), nor does a targeted `up` that leaves the node out (no answer at all).
+    // answer is unknown), nor does a targeted `up` that leaves the node out (no answer at all). An `up` dials at
+    // once, while the engine still registers the steps, and abandons the (read-only) observation if the node
+    // turns out to be left out.
+    let early: { readonly abandon: AbortController; readonly result: Promise<ObservationResult> } | undefined;
+    const observeOnce = (m: ClusterModel, target: SshConnection) => {
+      if (early === undefined) {
+        const abandon = new AbortController();
+        early = { abandon, result: observeHost(m, nodeName, target, abandon.signal) };
+      }
+      return early;
+    };
+    if (!pulumi.runtime.isDryRun()) pulumi.all([connection, model]).apply(([target, m]) => { observeOnce(m, target); });
     this.observation = pulumi.all([identify.stdout, connection, model]).apply(([identity, target, m]):
-      Promise<ObservationResult> => (typeof identity === "string" && identity !== ""
-      ? observeHost(m, nodeName, target) : Promise.resolve({ notDeployed: true })));
+      Promise<ObservationResult> => {
+      if (typeof identity === "string" && identity !== "") return observeOnce(m, target).result;
+      early?.abandon.abort();
+      return Promise.resolve({ notDeployed: true });
+    });
     this.osFamily = pulumi.all([identify.stdout, node]).apply(([osRelease, n]) => {
       const family = n.os ?? detectOsFamily(osRelease);
       if (family === undefined) {

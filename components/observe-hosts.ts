@@ -21,12 +21,16 @@ export function unobservedWarning(error: string): string {
     `changing any host until it can be observed`;
 }
 
-/** Observes one host over its connection; never rejects: a failure comes back as the reason, naming the host. */
-export async function observeHost(model: ClusterModel, nodeName: string, connection: SshConnection): Promise<ObservationResult> {
+/**
+ * Observes one host over its connection; never rejects: a failure comes back as the reason, naming the host.
+ * An aborted `signal` abandons it (the result is then of no use).
+ */
+export async function observeHost(model: ClusterModel, nodeName: string, connection: SshConnection,
+  signal?: AbortSignal): Promise<ObservationResult> {
   const node = findNode(model, nodeName);
   const script = asRoot(observeHostCommand(observationTargets(model, node.name)), node.user);
   try {
-    const { stdout } = await runOverSsh(connection, `observe ${node.name}`, script, undefined);
+    const { stdout } = await runOverSsh(connection, `observe ${node.name}`, script, undefined, signal);
     return { observed: parseObservation(stdout) };
   } catch (err) {
     return { error: `${node.name} (${node.address}): ${(err as Error).message}` };

@@ -24,8 +24,12 @@ export interface SshConnection {
   readonly bastion?: Omit<SshConnection, "bastion">;
 }
 
-/** Runs one script on a host with bash; rejects with a message naming the host and step, never the script. */
-export function runOverSsh(conn: SshConnection, description: string, script: string, stdin: string | undefined) {
+/**
+ * Runs one script on a host with bash; rejects with a message naming the host and step, never the script.
+ * An aborted `signal` stops dialling and closes the connection (the run then rejects).
+ */
+export function runOverSsh(conn: SshConnection, description: string, script: string, stdin: string | undefined,
+  signal?: AbortSignal) {
   const { Client } = require("ssh2") as typeof import("ssh2");
   const target = `${conn.user}@${conn.host}:${conn.port}`;
   const deadline = Date.now() + (conn.dialTimeoutSeconds ?? 60) * 1000;
@@ -53,7 +57,7 @@ export function runOverSsh(conn: SshConnection, description: string, script: str
 
   const dial = async (): Promise<{ client: InstanceType<typeof Client>; close: () => void }> => {
     let lastError: Error | undefined;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !signal?.aborted) {
       try {
         if (!conn.bastion) {
           const client = await connectOnce(conn);
@@ -70,11 +74,17 @@ export function runOverSsh(conn: SshConnection, description: string, script: str
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+    if (signal?.aborted) throw new Error(`${description}: abandoned`);
     throw new Error(`${description}: cannot reach ${target} over SSH (gave up after ${conn.dialTimeoutSeconds ?? 60} s): ` +
       `${lastError?.message ?? "timed out"}`);
   };
 
   return dial().then(({ client, close }) => new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    if (signal?.aborted) {
+      close();
+      return reject(new Error(`${description}: abandoned`));
+    }
+    signal?.addEventListener("abort", close, { once: true });
     client.exec(`/bin/bash -c ${"'" + script.replace(/'/g, `'\\''`) + "'"}`, (err, stream) => {
       if (err) {
         close();
