@@ -41,8 +41,11 @@ export interface ClusterNodeArgs {
   readonly authPasses: readonly pulumi.Input<string>[];
   /** The SSH private key text (secret). */
   readonly sshPrivateKey: pulumi.Input<string>;
-  /** Resources this node's keepalived update must wait for: the rolling order (backups before master). */
-  readonly configAfter?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Resources this node's keepalived update must wait for: the rolling order (backups before master); none
+   * while no node runs keepalived yet.
+   */
+  readonly configAfter?: pulumi.Input<pulumi.Resource[]>;
   /**
    * Every node's observation (`observation` of each ClusterNode, combined). In an `up` every step that changes
    * the host waits for it, so a host that cannot be observed stops all of them; a preview uses its own.
@@ -102,12 +105,12 @@ export class ClusterNode extends pulumi.ComponentResource {
       .apply(([m, n, privateKey]) => nodeConnection(m, n, privateKey)));
     // A new address is another machine: undo on the old one, then converge the new one.
     const replaceOnNewHost = { triggers: node.apply((n) => [n.address, n.port]), connection };
-    const stepOptions = (dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions =>
+    const stepOptions = (dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>): pulumi.CustomResourceOptions =>
       ({ parent: this, dependsOn, deleteBeforeReplace: true });
     // Set once the files are rendered (they need the identify step's answer), before any step but identify.
     let drift: pulumi.Output<NodeDrift> | undefined;
     const step = (suffix: "identify" | "preflight-tools" | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
-      dependsOn: pulumi.Input<pulumi.Resource>[], stdin?: pulumi.Input<string>) => {
+      dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>, stdin?: pulumi.Input<string>) => {
       const s = pulumi.output(scripts);
       return new RemoteCommand(`${name}-${suffix}`, {
         ...replaceOnNewHost,
@@ -206,7 +209,8 @@ export class ClusterNode extends pulumi.ComponentResource {
     // keepalived starts only once the firewall lets VRRP through (else every node would claim the VIP).
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
       keepalivedConfigStep(nodeName, shape.instances.flatMap((i) => i.vips)),
-      [packages, firewall, ...(hooks ? [hooks] : []), ...(args.configAfter ?? [])], keepalivedBundle);
+      pulumi.output(args.configAfter ?? []).apply((after) => [packages, firewall, ...(hooks ? [hooks] : []), ...after]),
+      keepalivedBundle);
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when a VRRP password changes (the keepalived step may have stopped

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  findNode, HostObservation, holdersOf, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
+  findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { asRoot, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
@@ -86,7 +86,8 @@ export class HaWebCluster extends pulumi.ComponentResource {
     const nodes: ClusterNode[] = [];
     let previousWave: ClusterNode[] = [];
     for (const wave of rollingWaves(shape)) {
-      const configAfter = previousWave.map((n) => n.keepalivedStep);
+      const previous = previousWave;
+      const configAfter = observations.apply((all) => (keepalivedRunsAnywhere(all) ? previous.map((n) => n.keepalivedStep) : []));
       previousWave = wave.map((node) => new ClusterNode(`${name}-${node.name}`, {
         shape,
         model,

@@ -74,6 +74,17 @@ export function observationTargets(model: ClusterModel, nodeName: string): Obser
   };
 }
 
+/**
+ * Whether a change must roll through the nodes (backups first, then each VIP holder): when keepalived runs on
+ * any node, or a node was not observed. A new cluster has no VIP to move yet, so its nodes start together.
+ */
+export function keepalivedRunsAnywhere(observations: Readonly<Record<string, HostObservation | undefined>>): boolean {
+  return Object.values(observations).some((o) => {
+    const seen = o?.services.keepalived;
+    return seen === undefined || (seen.enabled !== "not-found" && seen.active !== "inactive" && seen.active !== "failed");
+  });
+}
+
 const SECTIONS = ["identify", "files", "packages", "services", "addresses"] as const;
 
 /**

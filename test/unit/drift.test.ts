@@ -6,8 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import {
-  describeDrift, desiredHost, driftRepairs, driftWarning, DRIFT_STEPS, groupNodeFiles, holdersOf, HostObservation, loadClusterModel, nodeDrift,
-  observationTargets, observeHostCommand, parseObservation, renderNode,
+  describeDrift, desiredHost, driftRepairs, driftWarning, DRIFT_STEPS, groupNodeFiles, holdersOf, HostObservation, keepalivedRunsAnywhere,
+  loadClusterModel, nodeDrift, observationTargets, observeHostCommand, parseObservation, renderNode,
 } from "../../core";
 import { seedConfig } from "./fixtures";
 
@@ -60,6 +60,17 @@ describe("host observation", () => {
     assert.match(observed.identity, /^ID=/m);
     assert.ok(observed.addresses.includes("127.0.0.1"));
     fs.rmSync(dir, { recursive: true });
+  });
+
+  test("a change rolls through the nodes only while keepalived runs on one of them, or one was not observed", () => {
+    const withKeepalived = (enabled: string, active: string) => ({ ...inSync(), services: { ...inSync().services, keepalived: { enabled, active } } });
+    const fresh = withKeepalived("not-found", "inactive");
+    assert.equal(keepalivedRunsAnywhere({ web1: fresh, web2: fresh }), false, "a new cluster: nothing to roll");
+    assert.equal(keepalivedRunsAnywhere({ web1: fresh, web2: withKeepalived("enabled", "inactive") }), false, "installed, stopped");
+    assert.equal(keepalivedRunsAnywhere({ web1: fresh, web2: withKeepalived("disabled", "failed") }), false);
+    assert.equal(keepalivedRunsAnywhere({ web1: fresh, web2: inSync() }), true, "one node holds or may hold the VIP");
+    assert.equal(keepalivedRunsAnywhere({ web1: fresh, web2: withKeepalived("enabled", "activating") }), true);
+    assert.equal(keepalivedRunsAnywhere({ web1: fresh, web2: undefined }), true, "not observed: it may run keepalived");
   });
 
   test("an answer cut short is an error, not an empty host", () => {
