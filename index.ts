@@ -8,6 +8,9 @@ import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, emptyConfigMessage, isEmptyConfig, localFileReader, resolveLocalPath } from "./core";
 import { clusterArgsFromStack, HaWebCluster, readStackInputs } from "./components";
+import { skipPromiseDebugStacks } from "./components/promise-stacks";
+
+skipPromiseDebugStacks();
 
 const inputs = readStackInputs();
 // Local files named by the config (checks[].file, ssh.privateKeyPath): relative to this project's folder.
