@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parsePreflightOutput, PreflightPlan, preflightProblems, PreflightReport, preflightRefusal } from "../../core/preflight";
 import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
+import { withoutReasonsOnCreate } from "./reasons-on-create";
 
 /**
  * The LAN pre-flight checks (core/preflight.ts) as a resource between the pre-flight tools step and everything that
@@ -65,6 +66,9 @@ async function runChecks(state: PreflightState, formerNodes: readonly string[]):
 
 /** The provider (exported for its unit tests). */
 export const preflightProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds: PreflightState, news: PreflightState) {
+    return { inputs: withoutReasonsOnCreate(olds, news, "repairs") };
+  },
   async diff(_id: string, olds: PreflightState, news: PreflightState) {
     // New provider code alone is an update that checks nothing: the state just takes the new code.
     return { changes: checkAgain(olds, news) || olds.__provider !== news.__provider };

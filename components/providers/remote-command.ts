@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
+import { withoutReasonsOnCreate } from "./reasons-on-create";
 
 /**
  * A command run over SSH as a Pulumi resource: `create` when the resource is created, `update` (or
@@ -70,8 +71,8 @@ function drifted(news: CommandState): boolean {
 
 /** The provider (exported for its unit tests). */
 export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds: CommandState, news: CommandState) {
-    return { inputs: news };
+  async check(olds: CommandState, news: CommandState) {
+    return { inputs: withoutReasonsOnCreate(olds, news, "drift") };
   },
 
   async diff(_id: string, olds: CommandState, news: CommandState) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ElectionRole, NodeVrrpReport, parseVrrpReport, settledHolder } from "../../core/vrrp-settle";
 import { runOverSsh, SshConnection } from "../ssh/run-over-ssh";
+import { withoutReasonsOnCreate } from "./reasons-on-create";
 
 /**
  * Which node holds the VIP, measured on the hosts: after a change it waits (bounded) until exactly one node
@@ -116,6 +117,9 @@ async function measureHolder(state: HolderState, settleSeconds: number, stableSe
 
 /** The provider (exported for its unit tests). */
 export const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds: HolderState, news: HolderState) {
+    return { inputs: withoutReasonsOnCreate(olds, news, "repairs") };
+  },
   async diff(_id: string, olds: HolderState, news: HolderState) {
     // New provider code alone is an update that measures nothing: the state just takes the new code.
     return { changes: measureAgain(olds, news) || olds.__provider !== news.__provider };
