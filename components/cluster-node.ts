@@ -124,10 +124,9 @@ export class ClusterNode extends pulumi.ComponentResource {
     };
 
     const identify = step("identify", "identify the OS", identifyHostStep(), []);
-    // Observed only once the stack knows the host: a preview of a new node dials nobody (its identify step's
-    // answer is unknown), nor does a targeted `up` that leaves the node out (no answer at all). An `up` dials at
-    // once, while the engine still registers the steps, and abandons the (read-only) observation if the node
-    // turns out to be left out.
+    // Used only once the stack knows the host: a preview of a new node dials nobody (its identify step's answer
+    // is unknown). An `up` dials at once, while the engine still registers the steps, and abandons the
+    // (read-only) observation of a node a targeted `up` leaves out (its identify step gives no answer at all).
     let early: { readonly abandon: AbortController; readonly result: Promise<ObservationResult> } | undefined;
     const observeOnce = (m: ClusterModel, target: SshConnection) => {
       if (early === undefined) {

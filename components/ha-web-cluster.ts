@@ -82,7 +82,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
     const trafficGate = shape.preflight ? new Promise<PreflightCheck>((resolve) => { openGate = resolve; }) : undefined;
 
     // Rolling order: backups converge together, then each VIP holder alone; a wave's keepalived steps wait
-    // for the previous wave's.
+    // for the previous wave's, while keepalived runs on some node (a new cluster has no VIP to move yet).
     const nodes: ClusterNode[] = [];
     let previousWave: ClusterNode[] = [];
     for (const wave of rollingWaves(shape)) {
