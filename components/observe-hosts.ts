@@ -30,7 +30,7 @@ export async function observeHost(model: ClusterModel, nodeName: string, connect
   const node = findNode(model, nodeName);
   const script = asRoot(observeHostCommand(observationTargets(model, node.name)), node.user);
   try {
-    const { stdout } = await runOverSsh(connection, `observe ${node.name}`, script, undefined, signal);
+    const { stdout } = await runOverSsh(connection, `observe ${node.name}`, script, undefined, { signal });
     return { observed: parseObservation(stdout) };
   } catch (err) {
     return { error: `${node.name} (${node.address}): ${(err as Error).message}` };

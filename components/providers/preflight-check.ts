@@ -54,7 +54,7 @@ function checkAgain(olds: PreflightState, news: PreflightState): boolean {
 async function runChecks(state: PreflightState, formerNodes: readonly string[]): Promise<void> {
   const reports = await Promise.all(state.nodes.map(async (node): Promise<[string, PreflightReport | { error: string }]> => {
     try {
-      const { stdout } = await runOverSsh(node.connection, `pre-flight checks on ${node.name}`, node.script, undefined);
+      const { stdout } = await runOverSsh(node.connection, `pre-flight checks on ${node.name}`, node.script, undefined, { reuse: true });
       return [node.name, parsePreflightOutput(stdout)];
     } catch (err) {
       return [node.name, { error: (err as Error).message }];

@@ -88,7 +88,7 @@ export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: CommandState) {
-    const out = await runOverSsh(inputs.connection, inputs.description, inputs.create, inputs.stdin);
+    const out = await runOverSsh(inputs.connection, inputs.description, inputs.create, inputs.stdin, { reuse: true });
     const id = (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex");
     return { id, outs: { ...inputs, ...out } };
   },
@@ -99,14 +99,14 @@ export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
     const rerun = !same(olds.create, news.create) || !same(olds.update, news.update) || !same(olds.stdin, news.stdin) ||
       drifted(news);
     if (!rerun) return { outs: { ...news, stdout: olds.stdout, stderr: olds.stderr } };
-    const out = await runOverSsh(news.connection, news.description, news.update ?? news.create, news.stdin);
+    const out = await runOverSsh(news.connection, news.description, news.update ?? news.create, news.stdin, { reuse: true });
     return { outs: { ...news, ...out } };
   },
 
   async delete(_id: string, props: CommandState) {
     if (!props.delete) return;
     try {
-      await runOverSsh(props.connection, `${props.description} (undo)`, props.delete, undefined);
+      await runOverSsh(props.connection, `${props.description} (undo)`, props.delete, undefined, { reuse: true });
     } catch (err) {
       const message = (err as Error).message;
       // A node being removed or replaced whose host is gone: every later `up` would stop here the same way.

@@ -90,7 +90,7 @@ async function measureHolder(state: HolderState, settleSeconds: number, stableSe
     const reports = await Promise.all(state.nodes.map(async (node): Promise<NodeVrrpReport> => {
       try {
         const { stdout } = await runOverSsh({ ...node.connection, dialTimeoutSeconds: 10 },
-          `ask ${node.name} about ${state.vip}`, node.reportCommand, undefined);
+          `ask ${node.name} about ${state.vip}`, node.reportCommand, undefined, { reuse: true });
         return parseVrrpReport(node.name, state.instanceName ?? "", stdout);
       } catch {
         return { name: node.name, reachable: false, holds: false }; // holds nothing we can serve from
@@ -134,7 +134,7 @@ export const vipHolderProvider: pulumi.dynamic.ResourceProvider = {
     // reached holds nothing we could serve from; its undo step will say so.
     const stays = (n: ProbedNode) => news.nodes.some((m) => m.name === n.name && m.connection.host === n.connection.host);
     await Promise.all(olds.nodes.filter((n) => !stays(n) && n.stepDownCommand !== undefined).map((n) =>
-      runOverSsh({ ...n.connection, dialTimeoutSeconds: 5 }, `hand ${news.vip} over from ${n.name}`, n.stepDownCommand!, undefined)
+      runOverSsh({ ...n.connection, dialTimeoutSeconds: 5 }, `hand ${news.vip} over from ${n.name}`, n.stepDownCommand!, undefined, { reuse: true })
         .catch(() => undefined)));
     return { outs: { ...news, holder: await measureHolder(news, news.settleSeconds) } };
   },
