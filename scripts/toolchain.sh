@@ -23,7 +23,7 @@ cache_root="${KEEPALIVED_HA_CACHE:-$HOME/.cache/keepalived-ha}"
 # The build is keyed by the sources that define it, so a changed pin or host rebuilds by itself.
 recipe_hash="$(cat "$repo/toolchain/versions.env" "$repo/toolchain/go.mod" "$repo/toolchain/go.sum" \
   "$repo/toolchain/cmd/pulumi-language-nodejs/main.go" "$repo/toolchain/pulumi-resource-pulumi-nodejs" \
-  | sha256sum | cut -c1-16)"
+  "$repo/toolchain/dynamic-provider.cjs" | sha256sum | cut -c1-16)"
 bin="$cache_root/toolchain/$PULUMI_VERSION-$recipe_hash/bin"
 
 existing="$(command -v pulumi || true)"
@@ -48,6 +48,7 @@ elif [[ ! -f "$bin/.complete" ]]; then
       -o "$bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
   )
   install -m 0755 "$repo/toolchain/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+  install -m 0644 "$repo/toolchain/dynamic-provider.cjs" "$bin/dynamic-provider.cjs"
   touch "$bin/.complete"
   log "built in $((SECONDS - start)) s"
 fi
