@@ -21,6 +21,15 @@ median_ms() {
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'
 }
 
+# Starts a dynamic-provider entry as the engine does and waits for the port it prints (then stops it).
+provider_answers() {
+  coproc provider { exec node "$1" 127.0.0.1:1 2>/dev/null; }
+  read -r _ <&"${provider[0]}"
+  # shellcheck disable=SC2154 # coproc sets provider_PID
+  kill "$provider_PID"
+  wait "$provider_PID" 2>/dev/null || true
+}
+
 sdk="require('@pulumi/pulumi')"
 program_with() { echo "require('ts-node').register({ transpileOnly: true, swc: $1 }); require('./core'); require('./components');"; }
 rows=(
@@ -30,6 +39,8 @@ rows=(
   "Node.js start and \`@pulumi/pulumi\` loaded (the program and the provider process each pay it)|$(median_ms node -e "$sdk")"
   "Node.js, the SDK and the program's modules transpiled by TypeScript (ts-node's default)|$(median_ms node -e "$sdk; $(program_with false)")"
   "Node.js, the SDK and the program's modules transpiled by SWC (\`\"ts-node\": {\"swc\": true}\`, as shipped)|$(median_ms node -e "$sdk; $(program_with true)")"
+  "the dynamic providers' process until it answers, with the SDK's entry point as it is|$(median_ms provider_answers node_modules/@pulumi/pulumi/cmd/dynamic-provider)"
+  "the dynamic providers' process until it answers, as shipped (\`toolchain/dynamic-provider.cjs\`: no closure serializer, no TypeScript)|$(median_ms provider_answers toolchain/dynamic-provider.cjs)"
   "\`pulumi preview\`: one pass of the program (observes every host once)|$(median_ms pulumi preview --stack "$stack")"
   "no-change \`pulumi up --yes\`, preview first (\`KEEPALIVED_HA_PREVIEW_FIRST=1\`, the CLI's own way)|$(KEEPALIVED_HA_PREVIEW_FIRST=1 median_ms pulumi up --yes --stack "$stack")"
   "no-change \`pulumi up --yes\` as shipped (no preview before the update)|$(median_ms pulumi up --yes --stack "$stack")"
