@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, eventChecks, findNode,
   firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
-  OS_FAMILIES, osProfile, packageNeeds, packagesFor, preflightToolPackages, removePackagesCommand, renderNode, webServerHookStates,
+  keepalivedPackageOf, OS_FAMILIES, osProfile, packageNeeds, packagesFor, preflightToolPackages, removePackagesCommand, renderNode,
+  webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,
@@ -14,17 +15,24 @@ import { ClusterObservation, ObservationResult, observeHost, unobservedWarning }
 import { RemoteCommand } from "./providers/remote-command";
 import { SshConnection } from "./ssh/run-over-ssh";
 
+/** The steps that install a part of the packages first: the pre-flight tools, keepalived. */
+type PackageStep = "preflight-tools" | "keepalived-package";
+
 /**
- * What a step repairs when the host drifted: its own entry, except that the pre-flight tools step repairs the
- * missing tools (the packages step installs them too, but the checks must not run without them).
+ * What a step repairs when the host drifted: its own entry, except that the pre-flight tools and keepalived
+ * package steps repair their own missing packages (the packages step installs them too, but the steps after
+ * them must not run without them).
  */
-function stepDrift(drift: NodeDrift, suffix: "preflight-tools" | DriftStep): readonly string[] {
-  if (suffix !== "preflight-tools") return drift[suffix];
-  return drift.packages.filter((reason) => PREFLIGHT_TOOL_NAMES.some((tool) => reason === `package ${tool} not installed`));
+function stepDrift(drift: NodeDrift, suffix: PackageStep | DriftStep): readonly string[] {
+  if (suffix !== "preflight-tools" && suffix !== "keepalived-package") return drift[suffix];
+  const names = suffix === "preflight-tools" ? PREFLIGHT_TOOL_NAMES : KEEPALIVED_PACKAGE_NAMES;
+  return drift.packages.filter((reason) => names.some((name) => reason === `package ${name} not installed`));
 }
 
 /** Every family's pre-flight tool packages. */
 const PREFLIGHT_TOOL_NAMES = [...new Set(OS_FAMILIES.flatMap((family) => preflightToolPackages(family)))];
+/** Every family's keepalived package. */
+const KEEPALIVED_PACKAGE_NAMES = [...new Set(OS_FAMILIES.map((family) => keepalivedPackageOf(family)))];
 
 /** Arguments of a ClusterNode. */
 export interface ClusterNodeArgs {
@@ -56,12 +64,18 @@ export interface ClusterNodeArgs {
    * pre-flight checks, which run once every node's pre-flight tools are installed. Absent when the stack skips them.
    */
   readonly trafficGate?: pulumi.Input<pulumi.Resource>;
+  /**
+   * True on a cluster where no node runs keepalived yet: the keepalived step then starts it as soon as its files
+   * are installed, while the web server may still be installing. Otherwise (and by default) the services step
+   * starts it after the web server. How this run goes, not what it converges to: a new value changes nothing.
+   */
+  readonly startKeepalivedEarly?: pulumi.Input<boolean>;
 }
 
 /**
- * One host of the cluster, converged in order: identify the OS, (the pre-flight tools,) packages (while the
- * cluster's pre-flight checks run), firewall, index page, keepalived files (tested by keepalived before they
- * replace the running ones), services.
+ * One host of the cluster, converged in order: identify the OS, (the pre-flight tools,) keepalived's package,
+ * the other packages (while the cluster's pre-flight checks run), firewall, index page, keepalived files (tested
+ * by keepalived before they replace the running ones; on a new cluster keepalived starts with them), services.
  * Every step is idempotent and knows how to undo itself on destroy.
  */
 export class ClusterNode extends pulumi.ComponentResource {
@@ -109,8 +123,9 @@ export class ClusterNode extends pulumi.ComponentResource {
       ({ parent: this, dependsOn, deleteBeforeReplace: true });
     // Set once the files are rendered (they need the identify step's answer), before any step but identify.
     let drift: pulumi.Output<NodeDrift> | undefined;
-    const step = (suffix: "identify" | "preflight-tools" | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
-      dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>, stdin?: pulumi.Input<string>) => {
+    const step = (suffix: "identify" | PackageStep | DriftStep, description: string, scripts: pulumi.Input<StepScripts>,
+      dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>, stdin?: pulumi.Input<string>,
+      runParameters?: pulumi.Input<Record<string, pulumi.Input<string>>>) => {
       const s = pulumi.output(scripts);
       return new RemoteCommand(`${name}-${suffix}`, {
         ...replaceOnNewHost,
@@ -118,6 +133,7 @@ export class ClusterNode extends pulumi.ComponentResource {
         create: pulumi.all([s, node]).apply(([x, n]) => asRoot(x.apply, n.user)),
         delete: pulumi.all([s, node]).apply(([x, n]) => (x.undo !== undefined ? asRoot(x.undo, n.user) : "")),
         ...(stdin !== undefined ? { stdin } : {}),
+        ...(runParameters !== undefined ? { runParameters } : {}),
         ...(suffix !== "identify" ? { drift: drift!.apply((d) => [...stepDrift(d, suffix)]) } : {}),
         forgetCommand: `npm run forget-node -- --stack ${pulumi.getStack()} ${nodeName}`,
       }, stepOptions(dependsOn));
@@ -183,11 +199,16 @@ export class ClusterNode extends pulumi.ComponentResource {
     const toolsStep = tools === undefined ? undefined : step("preflight-tools", "install the pre-flight tools",
       pulumi.all([this.osFamily, tools]).apply(([family, list]) => ({ apply: installPackagesCommand(family, list) })), [identify]);
     this.preflightToolsStep = toolsStep;
+    const afterTools = [identify, ...(toolsStep !== undefined ? [toolsStep] : [])];
+    // keepalived before the web server: the keepalived step needs only this one, so on a new cluster the election
+    // runs while the web server installs. The packages step's undo removes it with the others.
+    const keepalivedPackage = step("keepalived-package", "install keepalived", this.osFamily.apply((family) =>
+      ({ apply: installPackagesCommand(family, [keepalivedPackageOf(family)]) })), afterTools);
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
       apply: installPackagesCommand(family, packagesFor(family, packageNeeds(shape))),
       // Only what the product is for: the checking tools may have been there before, and stay.
       ...(shape.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(shape), preflightTools: false })) } : {}),
-    })), [identify, ...(toolsStep !== undefined ? [toolsStep] : [])]);
+    })), [...afterTools, keepalivedPackage]);
     const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
 
     const firewall = step("firewall", `firewall (${shape.firewall})`, this.osFamily.apply(() => {
@@ -208,8 +229,9 @@ export class ClusterNode extends pulumi.ComponentResource {
     // keepalived starts only once the firewall lets VRRP through (else every node would claim the VIP).
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
       keepalivedConfigStep(nodeName, shape.instances.flatMap((i) => i.vips)),
-      pulumi.output(args.configAfter ?? []).apply((after) => [packages, firewall, ...(hooks ? [hooks] : []), ...after]),
-      keepalivedBundle);
+      pulumi.output(args.configAfter ?? []).apply((after) => [keepalivedPackage, firewall, ...(hooks ? [hooks] : []), ...after]),
+      keepalivedBundle,
+      { START_KEEPALIVED: pulumi.output(args.startKeepalivedEarly ?? false).apply((early) => (early ? "now" : "later")) });
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>
       crypto.createHash("sha256").update(encodeBundle(all)).digest("hex")));
     // The services step re-runs when a VRRP password changes (the keepalived step may have stopped

@@ -85,6 +85,9 @@ export class HaWebCluster extends pulumi.ComponentResource {
     // for the previous wave's, while keepalived runs on some node (a new cluster has no VIP to move yet).
     const nodes: ClusterNode[] = [];
     let previousWave: ClusterNode[] = [];
+    // Where keepalived runs nowhere yet, each node starts it with its files, and the election's wait passes
+    // while the web servers install; a running cluster gets a node's keepalived only after its web server.
+    const startKeepalivedEarly = observations.apply((all) => !keepalivedRunsAnywhere(all));
     for (const wave of rollingWaves(shape)) {
       const previous = previousWave;
       const configAfter = observations.apply((all) => (keepalivedRunsAnywhere(all) ? previous.map((n) => n.keepalivedStep) : []));
@@ -95,6 +98,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         authPasses,
         sshPrivateKey,
         configAfter,
+        startKeepalivedEarly,
         observations,
         ...(trafficGate !== undefined ? { trafficGate } : {}),
       }, { parent: this }));

@@ -99,6 +99,8 @@ export function siteStep(os: OsProfile): StepScripts {
  * as they will be), and only then installed. A rejected config leaves the running one untouched. The first
  * run saves the original /etc/keepalived for destroy. A running keepalived is reloaded (SIGHUP), never
  * restarted, so the VIP does not flap; on a new VRRP password a node holding none of `vips` stops instead.
+ * With the run parameter `START_KEEPALIVED=now` (RemoteCommand's `runParameters`) a keepalived that is not
+ * running starts at the end; otherwise the services step starts it.
  */
 export function keepalivedConfigStep(nodeName: string, vips: readonly string[] = []): StepScripts {
   const words = { MANAGED: `${STATE_DIR}/keepalived.files`, ORIGINAL: `${STATE_DIR}/keepalived.orig.tar` };

@@ -11,7 +11,8 @@ import { withoutReasonsOnCreate } from "./reasons-on-create";
  * this project is built on; the semantics follow remote.Command where they matter: secrets travel on
  * stdin, never in the command text; a change of `triggers` replaces; delete runs the stored command
  * against the stored host. Unlike remote.Command it takes `drift`, what the program observed on the host
- * before the run, so a host that was changed behind its back is converged again.
+ * before the run, so a host that was changed behind its back is converged again, and `runParameters`, which
+ * say how to run a script this time without being a change themselves.
  *
  * Everything the provider functions use is required inside them: the engine serializes this
  * provider's code into the state and runs it in a separate process.
@@ -46,6 +47,13 @@ export interface RemoteCommandArgs {
    * removed or replaced). Stored, never compared.
    */
   readonly forgetCommand?: pulumi.Input<string>;
+  /**
+   * Values for the scripts' `%%NAME%%` placeholders, filled in when a script runs: they say how to run it this
+   * time (on a cluster where keepalived runs nowhere yet, say), not what it converges to. So, like `dependsOn`,
+   * a new value makes no change of its own: stored, never compared. Letters, digits, `_`, `.` and `-` only,
+   * so a value reads the same inside any quoting; a placeholder without a value stays as written.
+   */
+  readonly runParameters?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 interface CommandState {
@@ -58,6 +66,7 @@ interface CommandState {
   triggers?: unknown[];
   drift?: string[];
   forgetCommand?: string;
+  runParameters?: Record<string, string>;
   stdout?: string;
   stderr?: string;
   /** The provider's own code as the engine serialized it (set by the SDK). */
@@ -67,6 +76,16 @@ interface CommandState {
 /** True when the program saw the host drift from this step (an unknown value in a preview is not an array). */
 function drifted(news: CommandState): boolean {
   return Array.isArray(news.drift) && news.drift.length > 0;
+}
+
+/** A script with its `%%NAME%%` placeholders filled from `runParameters` (exported for its unit tests). */
+export function filled(script: string, parameters: Record<string, string> | undefined): string {
+  return script.replace(/%%([A-Z][A-Z0-9_]*)%%/g, (placeholder: string, name: string) => {
+    const value = parameters?.[name];
+    if (value === undefined) return placeholder;
+    if (!/^[A-Za-z0-9_.-]*$/.test(value)) throw new Error(`run parameter ${name} is not a plain word: ${JSON.stringify(value)}`);
+    return value;
+  });
 }
 
 /** The provider (exported for its unit tests). */
@@ -88,7 +107,8 @@ export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: CommandState) {
-    const out = await runOverSsh(inputs.connection, inputs.description, inputs.create, inputs.stdin, { reuse: true });
+    const out = await runOverSsh(inputs.connection, inputs.description, filled(inputs.create, inputs.runParameters), inputs.stdin,
+      { reuse: true });
     const id = (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex");
     return { id, outs: { ...inputs, ...out } };
   },
@@ -99,14 +119,16 @@ export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
     const rerun = !same(olds.create, news.create) || !same(olds.update, news.update) || !same(olds.stdin, news.stdin) ||
       drifted(news);
     if (!rerun) return { outs: { ...news, stdout: olds.stdout, stderr: olds.stderr } };
-    const out = await runOverSsh(news.connection, news.description, news.update ?? news.create, news.stdin, { reuse: true });
+    const out = await runOverSsh(news.connection, news.description, filled(news.update ?? news.create, news.runParameters),
+      news.stdin, { reuse: true });
     return { outs: { ...news, ...out } };
   },
 
   async delete(_id: string, props: CommandState) {
     if (!props.delete) return;
     try {
-      await runOverSsh(props.connection, `${props.description} (undo)`, props.delete, undefined, { reuse: true });
+      await runOverSsh(props.connection, `${props.description} (undo)`, filled(props.delete, props.runParameters), undefined,
+        { reuse: true });
     } catch (err) {
       const message = (err as Error).message;
       // A node being removed or replaced whose host is gone: every later `up` would stop here the same way.

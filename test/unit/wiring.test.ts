@@ -68,7 +68,7 @@ describe("component wiring under Pulumi's mocks", () => {
 
   test("each node gets its steps, named from the node; one password and one VIP probe for the cluster", async () => {
     const r = await build(config());
-    const steps = ["identify", "firewall", "packages", "site", "keepalived", "services"];
+    const steps = ["identify", "firewall", "keepalived-package", "packages", "site", "keepalived", "services"];
     for (const node of ["web1", "web2"]) {
       assert.equal(r.get(`cluster-${node}`)?.type, "keepalived-ha:index:ClusterNode");
       for (const s of steps) assert.ok(r.has(`cluster-${node}-${s}`), `cluster-${node}-${s}`);
@@ -80,7 +80,7 @@ describe("component wiring under Pulumi's mocks", () => {
 
   test("every step is replaced delete-first on a new host and keeps its connection and stdin secret", async () => {
     const r = await build(config());
-    for (const rec of [...r.values()].filter((x) => /-(identify|firewall|packages|site|keepalived|services)$/.test(x.name))) {
+    for (const rec of [...r.values()].filter((x) => /-(identify|firewall|keepalived-package|packages|site|keepalived|services)$/.test(x.name))) {
       assert.equal(rec.opts.deleteBeforeReplace, true, rec.name);
       assert.ok(rec.opts.additionalSecretOutputs?.includes("connection") && rec.opts.additionalSecretOutputs.includes("stdin"), rec.name);
       assert.deepEqual(await valueOf(rec.props.triggers), [rec.name.startsWith("cluster-web1") ? "10.213.151.11" : "10.213.151.12", 22]);
@@ -94,6 +94,10 @@ describe("component wiring under Pulumi's mocks", () => {
     assert.ok(web1.includes("cluster-web2-keepalived"), `web1 keepalived depends on ${web1.join(", ")}`);
     assert.ok(!(await resolvedDependsOn(r.get("cluster-web2-keepalived")!)).includes("cluster-web1-keepalived"));
     assert.deepEqual(dependsOnNames(r.get("cluster-vip-holder")!).sort(), ["cluster-web1-services", "cluster-web2-services"]);
+    for (const node of ["web1", "web2"]) {
+      assert.deepEqual(await valueOf(r.get(`cluster-${node}-keepalived`)!.props.runParameters), { START_KEEPALIVED: "later" },
+        `${node}: keepalived may run somewhere, so it starts after the web server`);
+    }
   });
 
   test("the pre-flight checks wait for every node's tools, not its other packages; every step that affects traffic waits for both", async () => {
@@ -107,10 +111,11 @@ describe("component wiring under Pulumi's mocks", () => {
         `${node}: one apt at a time, the tools first`);
       assert.ok(!dependsOnNames(r.get(`cluster-${node}-firewall`)!).includes(`cluster-${node}-packages`),
         `${node}: the firewall step needs no package, so it runs while they install`);
-      for (const s of ["site", "keepalived"]) {
-        const deps = await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!);
-        assert.ok(deps.includes(`cluster-${node}-packages`), `${node} ${s} waits for its packages`);
-      }
+      assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-site`)!)).includes(`cluster-${node}-packages`),
+        `${node}: the page waits for the web server's package`);
+      const keepalived = await resolvedDependsOn(r.get(`cluster-${node}-keepalived`)!);
+      assert.ok(keepalived.includes(`cluster-${node}-keepalived-package`) && !keepalived.includes(`cluster-${node}-packages`),
+        `${node}: keepalived's files wait for its package only, not the web server's: ${keepalived.join(", ")}`);
     }
     assert.ok(check.opts.additionalSecretOutputs?.includes("nodes"), "the checks' connections hold the key: secret");
     for (const node of ["web1", "web2"]) {
@@ -118,7 +123,9 @@ describe("component wiring under Pulumi's mocks", () => {
         assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!)).includes("cluster-preflight"), `${node} ${s}`);
       }
       assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-keepalived`)!)).includes(`cluster-${node}-firewall`), "keepalived after the firewall");
-      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-packages`)!), [`cluster-${node}-identify`, `cluster-${node}-preflight-tools`]);
+      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-keepalived-package`)!), [`cluster-${node}-identify`, `cluster-${node}-preflight-tools`]);
+      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-packages`)!),
+        [`cluster-${node}-identify`, `cluster-${node}-preflight-tools`, `cluster-${node}-keepalived-package`], "one apt at a time");
     }
   });
 
