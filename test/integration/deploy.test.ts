@@ -52,6 +52,10 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
       assert.equal(onNode(n, "systemctl is-enabled apache2 keepalived | sort -u").out, "enabled", n);
       assert.equal(onNode(n, "systemctl is-active firewalld || true").out, "inactive", `${n} firewalld (firewall: disable)`);
       assert.equal(onNode(n, "stat -c '%U %a' /etc/keepalived/keepalived.conf").out, "root 600", n);
+      // A new cluster: keepalived started with its configuration, before the web server (its election ran meanwhile).
+      const [keepalived, web] = onNode(n, "systemctl show -p ActiveEnterTimestampMonotonic --value keepalived apache2").out
+        .split("\n").map(Number);
+      assert.ok(keepalived > 0 && web > 0 && keepalived < web, `${n}: keepalived active at ${keepalived} µs, apache2 at ${web} µs`);
     }
   });
 

@@ -80,6 +80,10 @@ describe("node lifecycle on the lab", { timeout: 40 * 60_000 }, () => {
     assert.doesNotMatch(out, /cluster-node[123]-\S+\s+updated/, "an existing node's step ran again");
     assert.deepEqual(vipHolders(["node1", "node2", "node3", "node4"]), ["node1"]);
     assert.match(onNode("node4", "journalctl -u keepalived -o cat --no-pager | tail -n 20").out, /Entering BACKUP STATE/);
+    // Joining a running cluster, its keepalived waited for its web server.
+    const [keepalived, web] = onNode("node4", "systemctl show -p ActiveEnterTimestampMonotonic --value keepalived apache2").out
+      .split("\n").map(Number);
+    assert.ok(keepalived > 0 && web > 0 && web < keepalived, `node4: apache2 active at ${web} µs, keepalived at ${keepalived} µs`);
     healthy();
   });
 
