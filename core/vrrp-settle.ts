@@ -3,7 +3,7 @@
  * master-down interval and more (model.stableSeconds), because a node that starts first holds the VIP until a
  * higher-priority one takes it over. Evidence settles it sooner: keepalived's own data dump says each node's
  * state, the priority it advertises and the master priority it hears. When the holder is MASTER, every other
- * node is BACKUP and hears the holder's adverts, and none of them could ever preempt it (nopreempt, or a best
+ * node is BACKUP and takes the holder's adverts, and none of them could ever preempt it (nopreempt, or a best
  * priority below the holder's), the holder stays. Anything less falls back to the window. Pure.
  */
 import { ClusterModel, VrrpInstanceModel } from "./model";
@@ -119,7 +119,16 @@ export function settledHolder(roles: readonly ElectionRole[], reports: readonly 
     const role = roles.find((r) => r.name === report.name);
     if (role === undefined) return { unsettled: `${report.name} is not in the instance` };
     if (report.dump?.state !== "BACKUP") return { unsettled: `${report.name} is ${report.dump?.state ?? "not reporting"}, not BACKUP` };
-    if (report.dump.masterPriority !== priority) return { unsettled: `${report.name} does not hear ${holder.name}'s adverts yet` };
+    const heard = report.dump.masterPriority;
+    if (heard === undefined || heard === 0) return { unsettled: `${report.name} does not hear ${holder.name}'s adverts yet` };
+    // keepalived's backup takes an advert (and restarts its down timer) when it carries at least its own
+    // priority, or always under nopreempt. One that takes the adverts it hears also takes the holder's next one,
+    // which carries the holder's priority now, unbeaten by the backup's best (below): so a holder whose check has
+    // just passed counts before its raised priority has gone out.
+    const own = report.dump.effectivePriority;
+    if (heard !== priority && role.preempts && (own === undefined || heard < own)) {
+      return { unsettled: `${report.name} (priority ${own ?? "unknown"}) no longer takes the adverts it hears (priority ${heard})` };
+    }
     // At equal priority the higher address wins; an address this cannot compare counts as higher.
     const ipv4 = (a: string) => /^\d+\.\d+\.\d+\.\d+$/.test(a);
     const beats = role.bestPriority > priority || (role.bestPriority === priority &&

@@ -63,6 +63,22 @@ describe("vrrp settle", () => {
       /node1 is not MASTER/);
   });
 
+  it("a holder whose check has just passed counts before its raised priority reaches the backups", () => {
+    // A new cluster: node1 won while its web server was still installing (100 - 30); its check now passes.
+    assert.deepEqual(settledHolder(roles, [report("node1", true, "MASTER", 100, 0), report("node2", false, "BACKUP", 60, 70)]),
+      { holder: "node1" }, "node2 takes priority-70 adverts at 60, so it takes the next one at 100");
+    // node2's own check passed first: at 90 it no longer takes node1's priority-70 adverts, and its down timer runs.
+    assert.match(JSON.stringify(settledHolder(roles, [report("node1", true, "MASTER", 100, 0), report("node2", false, "BACKUP", 90, 70)])),
+      /node2 \(priority 90\) no longer takes the adverts it hears \(priority 70\)/);
+    // Under nopreempt a backup takes every advert.
+    const nopreempt = roles.map((r) => ({ ...r, preempts: false }));
+    assert.deepEqual(settledHolder(nopreempt, [report("node1", true, "MASTER", 100, 0), report("node2", false, "BACKUP", 90, 70)]),
+      { holder: "node1" });
+    // The holder's priority now still has to beat every backup's best.
+    assert.match(JSON.stringify(settledHolder(roles, [report("node1", true, "MASTER", 70, 0), report("node2", false, "BACKUP", 60, 70)])),
+      /node2 may still preempt node1/);
+  });
+
   it("at equal priority the higher address wins: settled only when the holder has it", () => {
     const equal: ElectionRole[] = roles.map((r) => ({ ...r, bestPriority: 100 }));
     assert.deepEqual(settledHolder(equal, [report("node1", false, "BACKUP", 100, 100), report("node2", true, "MASTER", 100, 0)]), { holder: "node2" });
