@@ -70,6 +70,8 @@ export interface ClusterNodeArgs {
    * starts it after the web server. How this run goes, not what it converges to: a new value changes nothing.
    */
   readonly startKeepalivedEarly?: pulumi.Input<boolean>;
+  /** Resources this node's services step (the web server's start) must wait for; none by default. */
+  readonly servicesAfter?: pulumi.Input<pulumi.Resource[]>;
 }
 
 /**
@@ -240,7 +242,7 @@ export class ClusterNode extends pulumi.ComponentResource {
       crypto.createHash("sha256").update([nodeName, ...passwords].join("\0")).digest("hex")));
     this.servicesStep = step("services", "enable and start the services",
       pulumi.all([os, passwordDigest]).apply(([profile, digest]) => servicesStep(profile, digest)),
-      [site, this.keepalivedStep]);
+      pulumi.output(args.servicesAfter ?? []).apply((after) => [site, this.keepalivedStep, ...after]));
 
     this.registerOutputs({ osFamily: this.osFamily, platform: this.platform });
   }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
+  expectedHolder, findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { asRoot, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
@@ -88,6 +88,10 @@ export class HaWebCluster extends pulumi.ComponentResource {
     // Where keepalived runs nowhere yet, each node starts it with its files, and the election's wait passes
     // while the web servers install; a running cluster gets a node's keepalived only after its web server.
     const startKeepalivedEarly = observations.apply((all) => !keepalivedRunsAnywhere(all));
+    // There a backup whose web server came up first would outbid the master, whose check still fails, and take
+    // the VIP over: so the backups' web servers start after those of the nodes expected to hold a VIP.
+    const [holderServices, resolveHolderServices] = pulumi.deferredOutput<pulumi.Resource[]>();
+    const expectedHolders = new Set(shape.instances.map(expectedHolder));
     for (const wave of rollingWaves(shape)) {
       const previous = previousWave;
       const configAfter = observations.apply((all) => (keepalivedRunsAnywhere(all) ? previous.map((n) => n.keepalivedStep) : []));
@@ -99,11 +103,15 @@ export class HaWebCluster extends pulumi.ComponentResource {
         sshPrivateKey,
         configAfter,
         startKeepalivedEarly,
+        ...(expectedHolders.has(node.name) ? {} : {
+          servicesAfter: pulumi.all([startKeepalivedEarly, holderServices]).apply(([early, after]) => (early ? after : [])),
+        }),
         observations,
         ...(trafficGate !== undefined ? { trafficGate } : {}),
       }, { parent: this }));
       nodes.push(...previousWave);
     }
+    resolveHolderServices(pulumi.output(nodes.filter((n) => expectedHolders.has(n.nodeName)).map((n) => n.servicesStep)));
     resolveObservations(combineObservations(nodes.map((n) => n.nodeName), nodes.map((n) => n.observation),
       pulumi.runtime.isDryRun()));
     const repairs = pulumi.all(nodes.map((n) => n.repairs)).apply((lists) => lists.flat());

@@ -48,6 +48,10 @@ describe("pulumi up / destroy on the lab", { timeout: 60 * 60_000 }, () => {
     const page = curlVip();
     assert.equal(page.code, 0);
     assert.equal(page.body, `<h1> hello from ${holders[0]} </h1>`);
+    // The lab's hosts share one kernel, so their monotonic clocks compare: the backup's web server started after
+    // the master's (else, healthy first, it would outbid the master whose check still failed).
+    const webStart = (n: string) => Number(onNode(n, "systemctl show -p ActiveEnterTimestampMonotonic --value apache2").out);
+    assert.ok(webStart("node1") < webStart("node2"), `apache2 active on node1 at ${webStart("node1")} µs, node2 at ${webStart("node2")} µs`);
     for (const n of NODES) {
       assert.equal(onNode(n, "systemctl is-enabled apache2 keepalived | sort -u").out, "enabled", n);
       assert.equal(onNode(n, "systemctl is-active firewalld || true").out, "inactive", `${n} firewalld (firewall: disable)`);

@@ -98,6 +98,8 @@ describe("component wiring under Pulumi's mocks", () => {
       assert.deepEqual(await valueOf(r.get(`cluster-${node}-keepalived`)!.props.runParameters), { START_KEEPALIVED: "later" },
         `${node}: keepalived may run somewhere, so it starts after the web server`);
     }
+    // Only a new cluster's backups start their web servers after the master's.
+    assert.deepEqual((await resolvedDependsOn(r.get("cluster-web2-services")!)).sort(), ["cluster-web2-keepalived", "cluster-web2-site"]);
   });
 
   test("the pre-flight checks wait for every node's tools, not its other packages; every step that affects traffic waits for both", async () => {
