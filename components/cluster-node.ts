@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, eventChecks, findNode,
+  ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, electsBeforeWebServer, eventChecks, findNode,
   firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
   keepalivedPackageOf, OS_FAMILIES, osProfile, packageNeeds, packagesFor, preflightToolPackages, removePackagesCommand, renderNode,
   webServerHookStates,
@@ -65,12 +65,16 @@ export interface ClusterNodeArgs {
    */
   readonly trafficGate?: pulumi.Input<pulumi.Resource>;
   /**
-   * True on a cluster where no node runs keepalived yet: the keepalived step then starts it as soon as its files
-   * are installed, while the web server may still be installing. Otherwise (and by default) the services step
-   * starts it after the web server. How this run goes, not what it converges to: a new value changes nothing.
+   * True on a cluster where no node runs keepalived yet (and no tracked check has weight 0): the keepalived step
+   * then starts it as soon as its files are installed, while the web server may still be installing. Otherwise
+   * (and by default) the services step starts it after the web server. How this run goes, not what it converges
+   * to: a new value changes nothing.
    */
   readonly startKeepalivedEarly?: pulumi.Input<boolean>;
-  /** Resources this node's services step (the web server's start) must wait for; none by default. */
+  /**
+   * Resources this node's services step (the web server's start) must wait for; none by default. On a new
+   * cluster whose keepalived starts early, a backup's waits for the expected masters' services steps.
+   */
   readonly servicesAfter?: pulumi.Input<pulumi.Resource[]>;
 }
 
@@ -202,15 +206,16 @@ export class ClusterNode extends pulumi.ComponentResource {
       pulumi.all([this.osFamily, tools]).apply(([family, list]) => ({ apply: installPackagesCommand(family, list) })), [identify]);
     this.preflightToolsStep = toolsStep;
     const afterTools = [identify, ...(toolsStep !== undefined ? [toolsStep] : [])];
-    // keepalived before the web server: the keepalived step needs only this one, so on a new cluster the election
-    // runs while the web server installs. The packages step's undo removes it with the others.
-    const keepalivedPackage = step("keepalived-package", "install keepalived", this.osFamily.apply((family) =>
-      ({ apply: installPackagesCommand(family, [keepalivedPackageOf(family)]) })), afterTools);
+    // keepalived before the web server, where its election can run while the web server installs (a new
+    // cluster, no check of weight 0): then the keepalived step needs only this package. Elsewhere a second apt
+    // run would only cost time. The packages step's undo removes it with the others.
+    const keepalivedPackage = !electsBeforeWebServer(shape) ? undefined : step("keepalived-package", "install keepalived",
+      this.osFamily.apply((family) => ({ apply: installPackagesCommand(family, [keepalivedPackageOf(family)]) })), afterTools);
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
       apply: installPackagesCommand(family, packagesFor(family, packageNeeds(shape))),
       // Only what the product is for: the checking tools may have been there before, and stay.
       ...(shape.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(shape), preflightTools: false })) } : {}),
-    })), [...afterTools, keepalivedPackage]);
+    })), [...afterTools, ...(keepalivedPackage !== undefined ? [keepalivedPackage] : [])]);
     const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
 
     const firewall = step("firewall", `firewall (${shape.firewall})`, this.osFamily.apply(() => {
@@ -231,7 +236,7 @@ export class ClusterNode extends pulumi.ComponentResource {
     // keepalived starts only once the firewall lets VRRP through (else every node would claim the VIP).
     this.keepalivedStep = step("keepalived", "install the keepalived configuration",
       keepalivedConfigStep(nodeName, shape.instances.flatMap((i) => i.vips)),
-      pulumi.output(args.configAfter ?? []).apply((after) => [keepalivedPackage, firewall, ...(hooks ? [hooks] : []), ...after]),
+      pulumi.output(args.configAfter ?? []).apply((after) => [keepalivedPackage ?? packages, firewall, ...(hooks ? [hooks] : []), ...after]),
       keepalivedBundle,
       { START_KEEPALIVED: pulumi.output(args.startKeepalivedEarly ?? false).apply((early) => (early ? "now" : "later")) });
     this.desiredStateDigest = pulumi.secret(files.apply((all) =>

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  expectedHolder, findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
+  electsBeforeWebServer, expectedHolder, findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { asRoot, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
@@ -86,8 +86,10 @@ export class HaWebCluster extends pulumi.ComponentResource {
     const nodes: ClusterNode[] = [];
     let previousWave: ClusterNode[] = [];
     // Where keepalived runs nowhere yet, each node starts it with its files, and the election's wait passes
-    // while the web servers install; a running cluster gets a node's keepalived only after its web server.
-    const startKeepalivedEarly = observations.apply((all) => !keepalivedRunsAnywhere(all));
+    // while the web servers install; a running cluster gets a node's keepalived only after its web server. Not
+    // with a tracked check of weight 0: a node would sit in FAULT until its web server runs, and start over then.
+    const early = electsBeforeWebServer(shape);
+    const startKeepalivedEarly = observations.apply((all) => early && !keepalivedRunsAnywhere(all));
     // There a backup whose web server came up first would outbid the master, whose check still fails, and take
     // the VIP over: so the backups' web servers start after those of the nodes expected to hold a VIP.
     const [holderServices, resolveHolderServices] = pulumi.deferredOutput<pulumi.Resource[]>();
@@ -103,7 +105,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         sshPrivateKey,
         configAfter,
         startKeepalivedEarly,
-        ...(expectedHolders.has(node.name) ? {} : {
+        ...(!early || expectedHolders.has(node.name) ? {} : {
           servicesAfter: pulumi.all([startKeepalivedEarly, holderServices]).apply(([early, after]) => (early ? after : [])),
         }),
         observations,

@@ -385,6 +385,15 @@ export function rollingWaves(model: ClusterModel): NodeModel[][] {
 }
 
 /**
+ * Whether keepalived can hold its election while the web server is still being installed: when no check an
+ * instance tracks has weight 0. A failing check of weight 0 puts the instance in FAULT, and leaving FAULT starts
+ * the master-down timer anew, so there keepalived started early would win nothing.
+ */
+export function electsBeforeWebServer(model: ClusterModel): boolean {
+  return model.instances.every((i) => model.checks.every((c) => !i.track.includes(c.name) || c.weight !== 0));
+}
+
+/**
  * Seconds one node must hold a VIP alone before the probe believes it, after a change or a repair: long enough
  * for a higher-priority node whose checks are only now passing again (up to interval × rise of the slowest
  * polled check; event checks are immediate) to let its master-down interval run out (3 adverts of the slowest

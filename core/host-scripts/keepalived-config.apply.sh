@@ -47,8 +47,9 @@ done < "$stage/.files"
 while read -r path; do rm -f "$path"; done < "$stage/.stale"
 cp "$stage/.files" @MANAGED@
 # A running keepalived is reloaded (SIGHUP), never restarted, so the VIP does not flap. One that is not running
-# starts here only on a cluster where no node runs keepalived yet (RemoteCommand fills in the run parameter:
-# "now"): no VIP is held anywhere, and the election's wait (3 x advert_int) passes while the web server installs.
+# starts here only on a cluster where no node runs keepalived yet and no tracked check has weight 0 (then
+# RemoteCommand fills in the run parameter: "now"): no VIP is held anywhere, and the election's wait
+# (3 x advert_int) passes while the web server installs.
 # Otherwise the services step starts it after the web server, so a node joining a running cluster never bids
 # for the VIP without one.
 start_keepalived=%%START_KEEPALIVED%%

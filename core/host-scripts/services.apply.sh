@@ -5,7 +5,8 @@ set -euo pipefail
 install -d -m 0700 @STATE_DIR@
 [ -e @SAVED@ ] || echo "$(systemctl is-enabled @WEB_SERVICE@ 2>/dev/null || true) $(systemctl is-active @WEB_SERVICE@ 2>/dev/null || true)" > @SAVED@
 # Started before they are enabled, the web server first (keepalived's checks need it): the election begins
-# when keepalived starts. (On a cluster where keepalived ran nowhere, the keepalived step started it already.) Enabling a unit that has a SysV script too runs update-rc.d, so only when needed.
+# when keepalived starts (on a new cluster the keepalived step may have started it already). Enabling a unit
+# that has a SysV script too runs update-rc.d, so only when needed.
 systemctl is-active --quiet @WEB_SERVICE@ || systemctl start @WEB_SERVICE@
 systemctl is-active --quiet keepalived || systemctl start keepalived
 for unit in @WEB_SERVICE@ keepalived; do

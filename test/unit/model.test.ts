@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  expectedHolder, loadClusterModel, memberOf, primaryVipAddress, rollingOrder, rollingWaves, settleSeconds, stableSeconds,
+  electsBeforeWebServer, expectedHolder, loadClusterModel, memberOf, primaryVipAddress, rollingOrder, rollingWaves, settleSeconds, stableSeconds,
 } from "../../core";
 import { seedConfig, seedWith } from "./fixtures";
 
@@ -70,6 +70,18 @@ describe("model of one instance (a vrrp mapping)", () => {
     assert.deepEqual(rollingOrder(m).map((n) => n.name), ["keepalived-backup", "third", "keepalived-master"]);
     assert.deepEqual(rollingWaves(m).map((w) => w.map((n) => n.name)), [["keepalived-backup", "third"], ["keepalived-master"]]);
     assert.equal(memberOf(m.instances[0], "keepalived-master").state, "MASTER");
+  });
+  it("holds its election before the web server runs only when no tracked check has weight 0 (FAULT)", () => {
+    assert.equal(electsBeforeWebServer(loadClusterModel(seedConfig())), false, "the seed's check has weight 0");
+    assert.equal(electsBeforeWebServer(loadClusterModel(seedWith((c) => { c.checks[0].weight = -30; c.vrrp.nopreempt = false; }))), true);
+    const untracked = loadClusterModel(seedWith((c) => {
+      c.checks[0].weight = -30;
+      c.vrrp.nopreempt = false;
+      c.checks.push({ name: "chk_port", type: "tcp", port: 80, weight: 0 });
+      c.vrrp.track = ["chk_httpd"];
+    }));
+    assert.equal(electsBeforeWebServer(untracked), true, "a weight-0 check no instance tracks does not count");
+    assert.equal(electsBeforeWebServer(loadClusterModel(activeActive())), false);
   });
   it("with nopreempt (all BACKUP) the top priority node is still the one expected to hold the VIP", () => {
     const m = loadClusterModel(seedConfig());

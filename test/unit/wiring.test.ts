@@ -131,6 +131,15 @@ describe("component wiring under Pulumi's mocks", () => {
     }
   });
 
+  test("with a check of weight 0 keepalived comes with the other packages: no keepalived package step of its own", async () => {
+    const r = await build(config({ checks: [{ name: "chk_web", type: "tcp", port: 80, interval: 1, fall: 1, weight: 0 }] }));
+    for (const node of ["web1", "web2"]) {
+      assert.ok(!r.has(`cluster-${node}-keepalived-package`), `${node}: no keepalived-package step`);
+      assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-keepalived`)!)).includes(`cluster-${node}-packages`), node);
+      assert.deepEqual(await valueOf(r.get(`cluster-${node}-keepalived`)!.props.runParameters), { START_KEEPALIVED: "later" });
+    }
+  });
+
   test("preflight: false makes no checks and no gate", async () => {
     const r = await build(config({ preflight: false }));
     assert.ok(!r.has("cluster-preflight"));
