@@ -1,10 +1,10 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, electsBeforeWebServer, eventChecks, findNode,
-  firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand, NO_DRIFT, NodeDrift, nodeDrift, OsFamily,
-  keepalivedPackageOf, OS_FAMILIES, osProfile, packageNeeds, packagesFor, preflightToolPackages, removePackagesCommand, renderNode,
-  webServerHookStates,
+  ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, electsBeforeWebServer,
+  eventChecks, findNode, firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand,
+  keepalivedPackageOf, NO_DRIFT, NodeDrift, nodeDrift, OsFamily, OS_FAMILIES, osProfile, packageNeeds, packagesFor,
+  preflightToolPackages, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
   asRoot, encodeBundle, identifyHostStep, keepalivedConfigStep, servicesStep, siteStep,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  electsBeforeWebServer, expectedHolder, findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf, primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
+  electsBeforeWebServer, expectedHolder, findNode, HostObservation, holdersOf, keepalivedRunsAnywhere, memberOf,
+  primaryVipAddress, rollingWaves, settleSeconds, stableSeconds, vipAddress,
 } from "../core";
 import { asRoot, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
@@ -106,7 +107,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         configAfter,
         startKeepalivedEarly,
         ...(!early || expectedHolders.has(node.name) ? {} : {
-          servicesAfter: pulumi.all([startKeepalivedEarly, holderServices]).apply(([early, after]) => (early ? after : [])),
+          servicesAfter: pulumi.all([startKeepalivedEarly, holderServices]).apply(([now, after]) => (now ? after : [])),
         }),
         observations,
         ...(trafficGate !== undefined ? { trafficGate } : {}),
