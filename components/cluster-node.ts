@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ClusterModel, desiredHost, detectOsFamily, detectPlatform, DriftStep, driftRepairs, driftWarning, electsBeforeWebServer,
   eventChecks, findNode, firewallCommands, groupNodeFiles, HostObservation, HostPlatform, installPackagesCommand,
-  keepalivedPackageOf, NO_DRIFT, NodeDrift, nodeDrift, OsFamily, OS_FAMILIES, osProfile, packageNeeds, packagesFor,
+  NO_DRIFT, NodeDrift, nodeDrift, OsFamily, OS_FAMILIES, osProfile, packageNeeds, packagesFor,
   preflightToolPackages, removePackagesCommand, renderNode, webServerHookStates,
 } from "../core";
 import {
@@ -32,7 +32,7 @@ function stepDrift(drift: NodeDrift, suffix: PackageStep | DriftStep): readonly 
 /** Every family's pre-flight tool packages. */
 const PREFLIGHT_TOOL_NAMES = [...new Set(OS_FAMILIES.flatMap((family) => preflightToolPackages(family)))];
 /** Every family's keepalived package. */
-const KEEPALIVED_PACKAGE_NAMES = [...new Set(OS_FAMILIES.map((family) => keepalivedPackageOf(family)))];
+const KEEPALIVED_PACKAGE_NAMES = [...new Set(OS_FAMILIES.map((family) => osProfile(family).keepalivedPackage))];
 
 /** Arguments of a ClusterNode. */
 export interface ClusterNodeArgs {
@@ -210,7 +210,7 @@ export class ClusterNode extends pulumi.ComponentResource {
     // cluster, no check of weight 0): then the keepalived step needs only this package. Elsewhere a second apt
     // run would only cost time. The packages step's undo removes it with the others.
     const keepalivedPackage = !electsBeforeWebServer(shape) ? undefined : step("keepalived-package", "install keepalived",
-      this.osFamily.apply((family) => ({ apply: installPackagesCommand(family, [keepalivedPackageOf(family)]) })), afterTools);
+      this.osFamily.apply((family) => ({ apply: installPackagesCommand(family, [osProfile(family).keepalivedPackage]) })), afterTools);
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
       apply: installPackagesCommand(family, packagesFor(family, packageNeeds(shape))),
       // Only what the product is for: the checking tools may have been there before, and stay.

@@ -106,7 +106,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         sshPrivateKey,
         configAfter,
         startKeepalivedEarly,
-        ...(!early || expectedHolders.has(node.name) ? {} : {
+        ...(expectedHolders.has(node.name) ? {} : {
           servicesAfter: pulumi.all([startKeepalivedEarly, holderServices]).apply(([now, after]) => (now ? after : [])),
         }),
         observations,

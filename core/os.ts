@@ -197,11 +197,6 @@ export function installPackagesCommand(family: OsFamily, packages: readonly stri
   ].join("\n");
 }
 
-/** keepalived's package in a family: the keepalived package step installs it before the web server's. */
-export function keepalivedPackageOf(family: OsFamily): string {
-  return OS_PROFILES[family].keepalivedPackage;
-}
-
 /** The pre-flight tools of a family: what the pre-flight tools step installs before the other packages. */
 export function preflightToolPackages(family: OsFamily): readonly string[] {
   return OS_PROFILES[family].preflightPackages;
