@@ -161,6 +161,18 @@ describe("side-by-side bench: medians, ratios, targets and the report", () => {
     assert.match(md, /\| cold `up --yes`, packages installed beforehand \| 11.00 s \(10.00, 11.00, 12.00\) \| 15.00 s \(14.00, 15.00, 16.00\) \| 1.36 × \(target ≤ 1.5 ×: met\) \|/);
     assert.match(md, /\| no-change: 8 nodes \/ 2 nodes ≤ 1.3 × \| 1.40 × \| not met \|/);
   });
+  it("the no-change figure at each size is the median of every sample, the first and the ones after it", () => {
+    // One slow first run per round (a cold process cache, say) must not decide the figure.
+    const sampled: ScaleRun[] = [2, 8].flatMap((nodes) => [0, 1, 2].map((round) => ({
+      nodes, round, cold: timed(10), noChange: timed(nodes === 2 ? 9 : 5),
+      moreNoChange: [timed(nodes === 2 ? 2 : 2.5), timed(nodes === 2 ? 2 : 2.6), timed(nodes === 2 ? 2.2 : 2.4)],
+    })));
+    const ratio = evaluateTargets(rounds, sampled).find((t) => t.what === "no-change: 8 nodes / 2 nodes");
+    assert.equal(Number(ratio?.value.toFixed(3)), Number((2.55 / 2.1).toFixed(3))); // medians of 12 samples each
+    assert.equal(ratio?.met, true);
+    const table = renderSideBySide({ ...report, scale: sampled, targets: evaluateTargets(rounds, sampled) });
+    assert.match(table, /\| no-change `up --yes` \| 2.10 s \(9.00, 2.00, 2.00, 2.20, 9.00, 2.00, 2.00, 2.20, 9.00, 2.00, 2.00, 2.20\) \|/);
+  });
   it("says so when the scale rows were skipped, and shows warnings", () => {
     const skipped = renderSideBySide({ ...report, scale: undefined, targets: evaluateTargets(rounds, undefined), warnings: ["only 1 round"] });
     assert.match(skipped, /Scale rows not measured \(`--skip-scale`\)/);
