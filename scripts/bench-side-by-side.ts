@@ -170,8 +170,9 @@ async function scaleRuns(rounds: number): Promise<ScaleRun[]> {
         const cold = await pulumiUp(stack, `${tag}-cold`);
         const samples: TimedRun[] = [];
         for (let i = 1; i <= NO_CHANGE_SAMPLES; i++) {
-          const again = await pulumiUp(stack, `${tag}-no-change${i === 1 ? "" : `-${i}`}`);
-          assertEngineUnchanged(again, `${tag}-no-change`);
+          const name = `${tag}-no-change${i === 1 ? "" : `-${i}`}`;
+          const again = await pulumiUp(stack, name);
+          assertEngineUnchanged(again, name);
           samples.push(timedRun(again));
         }
         return { nodes, round, cold: timedRun(cold), noChange: samples[0], moreNoChange: samples.slice(1) };
