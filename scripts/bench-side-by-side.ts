@@ -169,13 +169,15 @@ async function scaleRuns(rounds: number): Promise<ScaleRun[]> {
       runs.push(await withStack(`sbs${nodes}`, async (stack) => {
         const cold = await pulumiUp(stack, `${tag}-cold`);
         const samples: TimedRun[] = [];
+        let resources: number | undefined;
         for (let i = 1; i <= NO_CHANGE_SAMPLES; i++) {
           const name = `${tag}-no-change${i === 1 ? "" : `-${i}`}`;
           const again = await pulumiUp(stack, name);
           assertEngineUnchanged(again, name);
+          resources = parseResourceSummary(again.stdout)?.unchanged;
           samples.push(timedRun(again));
         }
-        return { nodes, round, cold: timedRun(cold), noChange: samples[0], moreNoChange: samples.slice(1) };
+        return { nodes, round, cold: timedRun(cold), noChange: samples[0], moreNoChange: samples.slice(1), resources };
       }));
     }
   }

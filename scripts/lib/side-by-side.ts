@@ -57,6 +57,8 @@ export interface ScaleRun {
   readonly noChange: TimedRun;
   /** More no-change runs after that one: samples of the same figure (absent in reports before they were taken). */
   readonly moreNoChange?: readonly TimedRun[];
+  /** Resources the no-change runs left unchanged, as the engine counts them (absent in reports before it was kept). */
+  readonly resources?: number;
 }
 
 /** Every no-change sample of a scale run, in the order taken. */
@@ -288,6 +290,44 @@ function scaleRatio(scale: readonly ScaleRun[], pick: (s: ScaleRun) => readonly 
   return small.length > 0 && large.length > 0 ? median(large) / median(small) : undefined;
 }
 
+/**
+ * The scale rows' no-change medians as a straight line through the two sizes: a fixed cost plus a cost per resource
+ * the engine handles. From it, the resources per node at which the 8-vs-2 ratio would meet its target with the same
+ * costs, which says whether tuning or fewer resources per node can meet it.
+ */
+export interface PerResourceFit {
+  /** Resources at the small and the large size. */
+  readonly resources: readonly [number, number];
+  /** Resources each node adds. */
+  readonly perNode: number;
+  /** Seconds each resource adds to a no-change `up`. */
+  readonly secondsPerResource: number;
+  /** Seconds of a no-change `up` with no resource at all. */
+  readonly fixedSeconds: number;
+  /** Most resources per node (same fixed and per-resource costs, same cluster-wide resources) that meet the target. */
+  readonly perNodeForTarget: number;
+}
+
+/** The fit, or undefined without resource counts at both sizes or when the large size is not slower. */
+export function perResourceFit(scale: readonly ScaleRun[], target = TARGETS.noChangeScale): PerResourceFit | undefined {
+  const [small, large] = SCALE_SIZES;
+  const at = (n: number) => scale.filter((s) => s.nodes === n);
+  const counts = (n: number) => [...new Set(at(n).map((s) => s.resources))];
+  const [rs, rl] = [counts(small), counts(large)];
+  if (rs.length !== 1 || rl.length !== 1 || rs[0] === undefined || rl[0] === undefined || rl[0] <= rs[0]) return undefined;
+  const [ts, tl] = [small, large].map((n) => median(at(n).flatMap((s) => noChangeSamples(s).map((r) => r.seconds))));
+  const b = (tl - ts) / (rl[0] - rs[0]);
+  if (!(b > 0)) return undefined;
+  const fixed = ts - rs[0] * b;
+  const perNode = (rl[0] - rs[0]) / (large - small);
+  // (A + large·r·b) / (A + small·r·b) ≤ target, where A is the fixed cost plus the cluster-wide resources' cost.
+  const clusterWide = fixed + (rs[0] - small * perNode) * b;
+  return {
+    resources: [rs[0], rl[0]], perNode, secondsPerResource: b, fixedSeconds: fixed,
+    perNodeForTarget: ((target - 1) * clusterWide) / ((large - target * small) * b),
+  };
+}
+
 /** Every target the report checks, from the rounds and (when measured) the scale runs. */
 export function evaluateTargets(rounds: readonly Round[], scale: readonly ScaleRun[] | undefined): TargetResult[] {
   const results = [
@@ -360,6 +400,20 @@ function scaleTable(scale: readonly ScaleRun[], targets: readonly TargetResult[]
     "|---|---|---|---|",
     ...figures.map((f) => `| ${f.label} | ${cell(runs(small, f.pick))} | ${cell(runs(large, f.pick))} | ` +
       `${f.target ? times(f.target.value) + verdict(f.target) : "-"} |`),
+    "",
+    ...perResourceLines(perResourceFit(scale)),
+  ];
+}
+
+/** The fit of the no-change medians as a sentence; nothing without resource counts. */
+function perResourceLines(fit: PerResourceFit | undefined): string[] {
+  if (fit === undefined) return [];
+  const [small, large] = SCALE_SIZES;
+  return [
+    `A no-change \`up\` handles ${fit.resources[0]} resources at ${small} nodes and ${fit.resources[1]} at ${large} ` +
+      `(${fit.perNode.toFixed(0)} per node). A straight line through the two medians: ${fit.fixedSeconds.toFixed(2)} s ` +
+      `fixed plus ${(fit.secondsPerResource * 1000).toFixed(1)} ms per resource. At those costs the ${large}-vs-${small} ` +
+      `ratio meets ≤ ${TARGETS.noChangeScale} × with at most ${fit.perNodeForTarget.toFixed(1)} resources per node.`,
     "",
   ];
 }

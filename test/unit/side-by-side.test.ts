@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import {
-  ColdRun, engineChangeProblems, evaluateTargets, median, parsePlayRecap, parseResourceSummary, readLabConfig, recapProblems,
+  ColdRun, engineChangeProblems, evaluateTargets, median, parsePlayRecap, perResourceFit, parseResourceSummary, readLabConfig, recapProblems,
   renderInventory, renderKnownHosts, renderSideBySide, Round, ScaleRun, SideBySideReport, TimedRun,
 } from "../../scripts/lib/side-by-side";
 import { labPlan, parseLabEnv, renderPulumiLabYaml } from "../../scripts/lab/plan";
@@ -172,6 +172,28 @@ describe("side-by-side bench: medians, ratios, targets and the report", () => {
     assert.equal(ratio?.met, true);
     const table = renderSideBySide({ ...report, scale: sampled, targets: evaluateTargets(rounds, sampled) });
     assert.match(table, /\| no-change `up --yes` \| 2.10 s \(9.00, 2.00, 2.00, 2.20, 9.00, 2.00, 2.00, 2.20, 9.00, 2.00, 2.00, 2.20\) \|/);
+  });
+  it("fits the no-change medians to a fixed cost plus a cost per resource, and says how few resources per node meet 1.3 x", () => {
+    const sized = (nodes: number, seconds: number, resources?: number): ScaleRun =>
+      ({ nodes, round: 0, cold: timed(10), noChange: timed(seconds), moreNoChange: [timed(seconds)], ...(resources !== undefined ? { resources } : {}) });
+    const scale = [sized(2, 2.1, 21), sized(8, 2.55, 69)];
+    const fit = perResourceFit(scale);
+    assert.ok(fit);
+    assert.deepEqual(fit.resources, [21, 69]);
+    assert.equal(fit.perNode, 8);
+    assert.equal(Number((fit.secondsPerResource * 1000).toFixed(3)), 9.375); // 0.45 s over 48 resources
+    assert.equal(Number(fit.fixedSeconds.toFixed(4)), Number((2.1 - 21 * 0.009375).toFixed(4)));
+    // The line predicts both medians, and the ratio it predicts at the bound is the target itself.
+    const predict = (nodes: number, perNode: number) => fit.fixedSeconds + (21 - 2 * 8 + nodes * perNode) * fit.secondsPerResource;
+    assert.equal(Number(predict(2, 8).toFixed(6)), 2.1);
+    assert.equal(Number(predict(8, 8).toFixed(6)), 2.55);
+    assert.equal(Number((predict(8, fit.perNodeForTarget) / predict(2, fit.perNodeForTarget)).toFixed(6)), 1.3);
+    const table = renderSideBySide({ ...report, scale, targets: evaluateTargets(rounds, scale) });
+    assert.match(table, /handles 21 resources at 2 nodes and 69 at 8 \(8 per node\)\. .*1\.90 s fixed plus 9\.4 ms per resource\. .*at most 11\.6 resources per node\./);
+    // Without a count at both sizes (older reports), or with the large size not slower, there is nothing to fit.
+    assert.equal(perResourceFit([sized(2, 2.1), sized(8, 2.55, 69)]), undefined);
+    assert.equal(perResourceFit([sized(2, 2.1, 21), sized(8, 2.0, 69)]), undefined);
+    assert.doesNotMatch(renderSideBySide({ ...report, scale: [sized(2, 2.1), sized(8, 2.55)], targets: evaluateTargets(rounds, scale) }), /per resource/);
   });
   it("says so when the scale rows were skipped, and shows warnings", () => {
     const skipped = renderSideBySide({ ...report, scale: undefined, targets: evaluateTargets(rounds, undefined), warnings: ["only 1 round"] });
