@@ -302,7 +302,7 @@ export interface PerResourceFit {
   readonly perNode: number;
   /** Seconds each resource adds to a no-change `up`. */
   readonly secondsPerResource: number;
-  /** Seconds of a no-change `up` with no resource at all. */
+  /** The line at zero resources: seconds of a no-change `up` that no resource adds to (extrapolated). */
   readonly fixedSeconds: number;
   /** Most resources per node (same fixed and per-resource costs, same cluster-wide resources) that meet the target. */
   readonly perNodeForTarget: number;
