@@ -18,7 +18,7 @@ import { profileConfig } from "./bench";
 import { ANSIBLE_WORK_DIR, closeControlMasters, ensureAnsible, PLAYBOOK_COMMAND, playbookEnv, prepareWorkDir, resolvePeerDir } from "./lib/ansible-peer";
 import {
   ColdRun, engineChangeProblems, evaluateTargets, LabConfig, parsePlayRecap, parseResourceSummary, readLabConfig, recapProblems,
-  renderSideBySide, Round, SCALE_SIZES, ScaleRun, SideBySideReport, TimedRun, Tool, ToolRound, Versions,
+  renderSideBySide, ResourceSummary, Round, SCALE_SIZES, ScaleRun, SideBySideReport, TimedRun, Tool, ToolRound, Versions,
 } from "./lib/side-by-side";
 import { parseFlags, REPO_ROOT } from "./lib/stack";
 import { TestStack, toolchainEnv } from "./lib/throwaway-stack";
@@ -106,10 +106,14 @@ function pulumiUp(stack: TestStack, name: string): Promise<MeasuredRun> {
     { ...toolchainEnv(), PULUMI_BACKEND_URL: `file://${stack.backendDir}`, NO_COLOR: "1" });
 }
 
-/** Throws unless the engine's summary of a run says nothing was created, updated, deleted or replaced. */
-function assertEngineUnchanged(r: MeasuredRun, name: string): void {
-  const problems = engineChangeProblems(parseResourceSummary(r.stdout));
-  if (problems.length > 0) throw new Error(`${name} was not a no-change run: ${problems.join(", ")} (out/bench/side-by-side/${name}.log)`);
+/** Throws unless the engine's summary of a run says nothing was created, updated, deleted or replaced; returns the summary. */
+function assertEngineUnchanged(r: MeasuredRun, name: string): ResourceSummary {
+  const summary = parseResourceSummary(r.stdout);
+  const problems = engineChangeProblems(summary);
+  if (problems.length > 0 || summary === undefined) {
+    throw new Error(`${name} was not a no-change run: ${problems.join(", ")} (out/bench/side-by-side/${name}.log)`);
+  }
+  return summary;
 }
 
 /** Runs `body` on a throwaway stack of the default profile; destroys (not timed) and removes it afterwards. */
@@ -173,8 +177,7 @@ async function scaleRuns(rounds: number): Promise<ScaleRun[]> {
         for (let i = 1; i <= NO_CHANGE_SAMPLES; i++) {
           const name = `${tag}-no-change${i === 1 ? "" : `-${i}`}`;
           const again = await pulumiUp(stack, name);
-          assertEngineUnchanged(again, name);
-          resources = parseResourceSummary(again.stdout)?.unchanged;
+          resources = assertEngineUnchanged(again, name).unchanged;
           samples.push(timedRun(again));
         }
         return { nodes, round, cold: timedRun(cold), noChange: samples[0], moreNoChange: samples.slice(1), resources };

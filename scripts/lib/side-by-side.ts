@@ -283,11 +283,17 @@ function medianRatio(rounds: readonly Round[], pick: (r: ToolRound) => number): 
   return median(rounds.map((r) => pick(r.runs["keepalived-ha"]))) / median(rounds.map((r) => pick(r.runs.ansible)));
 }
 
-/** The median of a scale figure's samples at 8 nodes over that at 2 nodes; undefined without runs at both sizes. */
-function scaleRatio(scale: readonly ScaleRun[], pick: (s: ScaleRun) => readonly number[]): number | undefined {
+/** The median of a scale figure's samples at 2 and at 8 nodes; undefined without runs at both sizes. */
+function scaleMedians(scale: readonly ScaleRun[], pick: (s: ScaleRun) => readonly number[]): [number, number] | undefined {
   const at = (n: number) => scale.filter((s) => s.nodes === n).flatMap(pick);
   const [small, large] = [at(SCALE_SIZES[0]), at(SCALE_SIZES[1])];
-  return small.length > 0 && large.length > 0 ? median(large) / median(small) : undefined;
+  return small.length > 0 && large.length > 0 ? [median(small), median(large)] : undefined;
+}
+
+/** The median of a scale figure's samples at 8 nodes over that at 2 nodes; undefined without runs at both sizes. */
+function scaleRatio(scale: readonly ScaleRun[], pick: (s: ScaleRun) => readonly number[]): number | undefined {
+  const medians = scaleMedians(scale, pick);
+  return medians === undefined ? undefined : medians[1] / medians[0];
 }
 
 /**
@@ -309,13 +315,15 @@ export interface PerResourceFit {
 }
 
 /** The fit, or undefined without resource counts at both sizes or when the large size is not slower. */
-export function perResourceFit(scale: readonly ScaleRun[], target = TARGETS.noChangeScale): PerResourceFit | undefined {
+export function perResourceFit(scale: readonly ScaleRun[]): PerResourceFit | undefined {
   const [small, large] = SCALE_SIZES;
-  const at = (n: number) => scale.filter((s) => s.nodes === n);
-  const counts = (n: number) => [...new Set(at(n).map((s) => s.resources))];
+  const target = TARGETS.noChangeScale;
+  const counts = (n: number) => [...new Set(scale.filter((s) => s.nodes === n).map((s) => s.resources))];
   const [rs, rl] = [counts(small), counts(large)];
   if (rs.length !== 1 || rl.length !== 1 || rs[0] === undefined || rl[0] === undefined || rl[0] <= rs[0]) return undefined;
-  const [ts, tl] = [small, large].map((n) => median(at(n).flatMap((s) => noChangeSamples(s).map((r) => r.seconds))));
+  const medians = scaleMedians(scale, (s) => noChangeSamples(s).map((r) => r.seconds));
+  if (medians === undefined) return undefined;
+  const [ts, tl] = medians;
   const b = (tl - ts) / (rl[0] - rs[0]);
   if (!(b > 0)) return undefined;
   const fixed = ts - rs[0] * b;
