@@ -15,22 +15,18 @@ import { ClusterObservation, ObservationResult, observeHost, unobservedWarning }
 import { RemoteCommand } from "./providers/remote-command";
 import { SshConnection } from "./ssh/run-over-ssh";
 
-/** The steps that install a part of the packages first: the pre-flight tools, keepalived. */
-type PackageStep = "preflight-tools" | "keepalived-package";
+/** The step that installs a part of the packages first: keepalived's. */
+type PackageStep = "keepalived-package";
 
 /**
- * What a step repairs when the host drifted: its own entry, except that the pre-flight tools and keepalived
- * package steps repair their own missing packages (the packages step installs them too, but the steps after
- * them must not run without them).
+ * What a step repairs when the host drifted: its own entry, except that the keepalived package step repairs
+ * its own missing package (the packages step installs it too, but the keepalived step must not run without it).
  */
 function stepDrift(drift: NodeDrift, suffix: PackageStep | DriftStep): readonly string[] {
-  if (suffix !== "preflight-tools" && suffix !== "keepalived-package") return drift[suffix];
-  const names = suffix === "preflight-tools" ? PREFLIGHT_TOOL_NAMES : KEEPALIVED_PACKAGE_NAMES;
-  return drift.packages.filter((reason) => names.some((name) => reason === `package ${name} not installed`));
+  if (suffix !== "keepalived-package") return drift[suffix];
+  return drift.packages.filter((reason) => KEEPALIVED_PACKAGE_NAMES.some((name) => reason === `package ${name} not installed`));
 }
 
-/** Every family's pre-flight tool packages. */
-const PREFLIGHT_TOOL_NAMES = [...new Set(OS_FAMILIES.flatMap((family) => preflightToolPackages(family)))];
 /** Every family's keepalived package. */
 const KEEPALIVED_PACKAGE_NAMES = [...new Set(OS_FAMILIES.map((family) => osProfile(family).keepalivedPackage))];
 
@@ -61,7 +57,7 @@ export interface ClusterNodeArgs {
   readonly observations: pulumi.Input<ClusterObservation>;
   /**
    * What every step that affects traffic (firewall, page, hooks, keepalived) waits for: the cluster's LAN
-   * pre-flight checks, which run once every node's pre-flight tools are installed. Absent when the stack skips them.
+   * pre-flight checks, which run once every node can run them (`preflightAfter`). Absent when the stack skips them.
    */
   readonly trafficGate?: pulumi.Input<pulumi.Resource>;
   /**
@@ -79,8 +75,8 @@ export interface ClusterNodeArgs {
 }
 
 /**
- * One host of the cluster, converged in order: identify the OS, (the pre-flight tools,) keepalived's package,
- * the other packages (while the cluster's pre-flight checks run), firewall, index page, keepalived files (tested
+ * One host of the cluster, converged in order: identify the OS, (keepalived's package,) the other packages
+ * (while the cluster's pre-flight checks run, where the host has perl), firewall, index page, keepalived files (tested
  * by keepalived before they replace the running ones; on a new cluster keepalived starts with them), services.
  * Every step is idempotent and knows how to undo itself on destroy.
  */
@@ -93,8 +89,12 @@ export class ClusterNode extends pulumi.ComponentResource {
   public readonly desiredStateDigest: pulumi.Output<string>;
   /** The packages step: every package the node needs. */
   public readonly packagesStep: RemoteCommand;
-  /** The step installing the pre-flight checks' tools, which the checks wait for; absent without pre-flight checks. */
-  public readonly preflightToolsStep: RemoteCommand | undefined;
+  /**
+   * What the cluster's pre-flight checks wait for on this node: the identify step where the host has perl for
+   * them (Debian: perl-base is essential), so they run while the packages install; elsewhere the packages step,
+   * which installs their tools (tcpdump, socat, arping).
+   */
+  public readonly preflightAfter: pulumi.Output<RemoteCommand[]>;
   /** The keepalived step; the next node in the rolling order waits for it. */
   public readonly keepalivedStep: RemoteCommand;
   /** The last step: services enabled and running. */
@@ -198,31 +198,24 @@ export class ClusterNode extends pulumi.ComponentResource {
       return driftRepairs(nodeName, d);
     });
 
-    // Packages first: they change nothing on the LAN. The pre-flight checks' tools come in a small step of their
-    // own, so the checks run while the web server and keepalived are still being installed. The checking tools
-    // may have been there before, and stay on destroy.
-    const tools = packageNeeds(shape).preflightTools ? this.osFamily.apply((family) => preflightToolPackages(family)) : undefined;
-    const toolsStep = tools === undefined ? undefined : step("preflight-tools", "install the pre-flight tools",
-      pulumi.all([this.osFamily, tools]).apply(([family, list]) => ({ apply: installPackagesCommand(family, list) })), [identify]);
-    this.preflightToolsStep = toolsStep;
-    const afterTools = [identify, ...(toolsStep !== undefined ? [toolsStep] : [])];
-    // keepalived before the web server, where its election can run while the web server installs (a new
+    // Packages first: they change nothing on the LAN. keepalived before the web server, where its election can run while the web server installs (a new
     // cluster, no check of weight 0): then the keepalived step needs only this package. Elsewhere a second apt
     // run would only cost time. The packages step's undo removes it with the others.
     const keepalivedPackage = !electsBeforeWebServer(shape) ? undefined : step("keepalived-package", "install keepalived",
-      this.osFamily.apply((family) => ({ apply: installPackagesCommand(family, [osProfile(family).keepalivedPackage]) })), afterTools);
+      this.osFamily.apply((family) => ({ apply: installPackagesCommand(family, [osProfile(family).keepalivedPackage]) })), [identify]);
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({
       apply: installPackagesCommand(family, packagesFor(family, packageNeeds(shape))),
       // Only what the product is for: the checking tools may have been there before, and stay.
       ...(shape.purgePackages ? { undo: removePackagesCommand(family, packagesFor(family, { ...packageNeeds(shape), preflightTools: false })) } : {}),
-    })), [...afterTools, ...(keepalivedPackage !== undefined ? [keepalivedPackage] : [])]);
+    })), [identify, ...(keepalivedPackage !== undefined ? [keepalivedPackage] : [])]);
+    this.preflightAfter = this.osFamily.apply((family) => (preflightToolPackages(family).length > 0 ? [packages] : [identify]));
     const gate = args.trafficGate !== undefined ? [args.trafficGate] : [];
 
     const firewall = step("firewall", `firewall (${shape.firewall})`, this.osFamily.apply(() => {
       const commands = firewallCommands(shape.firewall);
       return { apply: commands.apply, undo: commands.restore };
       // It needs no package (firewalld is the host's own), so it runs while the packages install.
-    }), [toolsStep ?? identify, ...gate]);
+    }), [identify, ...gate]);
 
     const site = step("site", "write the index page", os.apply(siteStep), [packages, ...gate],
       groups.apply((g) => g.site.content));

@@ -77,8 +77,9 @@ export class HaWebCluster extends pulumi.ComponentResource {
     // Every host is observed before any step changes one; the nodes are made first, so their combined
     // observation is handed to them once they all exist.
     const [observations, resolveObservations] = pulumi.deferredOutput<ClusterObservation>();
-    // The pre-flight checks wait for every node's pre-flight tools step (they run while the other packages
-    // install) and every step that affects traffic waits for them: made after the nodes, handed to them as a promise.
+    // The pre-flight checks wait until every node can run them (with perl at once, while the packages install;
+    // elsewhere once its packages step has installed their tools) and every step that affects traffic waits for
+    // them: made after the nodes, handed to them as a promise.
     let openGate: (check: PreflightCheck) => void = () => undefined;
     const trafficGate = shape.preflight ? new Promise<PreflightCheck>((resolve) => { openGate = resolve; }) : undefined;
 
@@ -128,7 +129,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         plan,
         triggers: nodes.map((n) => n.desiredStateDigest),
         repairs,
-      }, { parent: this, dependsOn: nodes.flatMap((n) => (n.preflightToolsStep !== undefined ? [n.preflightToolsStep] : [])) }));
+      }, { parent: this, dependsOn: pulumi.all(nodes.map((n) => n.preflightAfter)).apply((after) => after.flat()) }));
     }
 
     // One probe per instance; the first keeps its historical name.

@@ -38,7 +38,10 @@ export interface OsProfile {
   readonly curlPackage: string;
   /** True when firewalld is installed by default (RHEL); on Debian it is only handled when present. */
   readonly firewalldByDefault: boolean;
-  /** Packages the LAN pre-flight checks need: a capture tool, a raw-IP sender and ARP duplicate detection. */
+  /**
+   * Packages the LAN pre-flight checks need where a host may lack perl: a capture tool, a raw-IP sender and ARP
+   * duplicate detection (the packages step installs them, and the checks wait for it).
+   */
   readonly preflightPackages: readonly string[];
 }
 
@@ -54,7 +57,8 @@ export const OS_PROFILES: Readonly<Record<OsFamily, OsProfile>> = {
     docroot: "/var/www/html",
     curlPackage: "curl",
     firewalldByDefault: false,
-    preflightPackages: ["tcpdump", "socat", "iputils-arping"],
+    // None: the checks run on perl, and perl-base is essential on Debian.
+    preflightPackages: [],
   },
   rhel: {
     family: "rhel",
@@ -154,7 +158,7 @@ export function detectPlatform(identifyOutput: string): HostPlatform {
 export interface PackageNeeds {
   /** An http check runs curl. */
   readonly curl: boolean;
-  /** The LAN pre-flight checks run tcpdump, socat and arping. */
+  /** The LAN pre-flight checks run (with tcpdump, socat and arping on a family whose hosts may lack perl). */
   readonly preflightTools: boolean;
 }
 
@@ -184,7 +188,7 @@ export function installPackagesCommand(family: OsFamily, packages: readonly stri
       `  policy=/usr/sbin/policy-rc.d; if grep -qs '${POLICY_MARK}' "$policy"; then rm -f "$policy"; fi`,
       `  if [ ! -e "$policy" ]; then printf '#!/bin/sh\\n# ${POLICY_MARK}\\nexit 101\\n' > "$policy" && chmod 0755 "$policy" && trap 'rm -f "$policy"' EXIT; fi`,
       `  apt_install() { apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends $missing; }`,
-      // Package lists refreshed in the last 10 minutes (by the pre-flight tools step just before, say) are
+      // Package lists refreshed in the last 10 minutes (by the keepalived package step just before, say) are
       // fresh enough, as Ansible's cache_valid_time; if they lack a package, they are refreshed after all.
       `  if [ -n "$(find /var/lib/apt/lists -maxdepth 0 -mmin -10 2>/dev/null)" ] && apt_install 2>/dev/null; then :`,
       // Without the description translations, which an install never reads: 6 of the 15 MB fetched, and 1.7-1.9 s
@@ -199,7 +203,7 @@ export function installPackagesCommand(family: OsFamily, packages: readonly stri
   ].join("\n");
 }
 
-/** The pre-flight tools of a family: what the pre-flight tools step installs before the other packages. */
+/** The pre-flight tools of a family: none where perl does their work, else installed by the packages step. */
 export function preflightToolPackages(family: OsFamily): readonly string[] {
   return OS_PROFILES[family].preflightPackages;
 }

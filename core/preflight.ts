@@ -3,9 +3,11 @@
  * exists and has an address in the VIP's subnet; no machine outside the cluster answers ARP for a VIP; no VRRP
  * router outside the cluster advertises one of the cluster's router ids; multicast VRRP gets from every node
  * to every other (when unicast is off). Pure: the plan, the script each node runs, the parser of its answer
- * and the verdict. The verdict runs inside a dynamic provider, so this module imports nothing at run time.
+ * and the verdict. The verdict runs inside a dynamic provider, so the verdict's functions use nothing but this
+ * module's own code (only the script reads a host script's text).
  */
 import type { ClusterModel } from "./model";
+import { hostScript } from "./shell";
 
 /** The VRRP multicast group (RFC 5798). */
 export const VRRP_GROUP = "224.0.0.18";
@@ -44,8 +46,10 @@ export interface PreflightPlan {
 
 /** What one node saw. */
 export interface PreflightReport {
-  /** Checking tools that are not installed. */
+  /** Checking tools that are not installed (on a host without perl). */
   readonly missingTools: readonly string[];
+  /** Why the perl listener could not do its part (a socket it could not open). */
+  readonly checkerErrors: readonly string[];
   /** Every interface of the host. */
   readonly hostInterfaces: readonly string[];
   /** Interface → its MAC and IPv4 addresses (CIDR), or undefined when it does not exist. */
@@ -101,6 +105,7 @@ export function preflightPlan(model: ClusterModel): PreflightPlan {
   };
 }
 
+/** What the checks run on a host without perl (RHEL's minimal installs): the pre-flight tools. */
 const TOOLS = ["tcpdump", "socat", "arping"];
 
 /** A word safe in the script as it is (interface names and addresses come validated; this keeps it so). */
@@ -115,48 +120,65 @@ const PROBE_BYTES = "\\x21\\x00\\x00\\x00\\x00\\x01\\xde\\xfe" + "\\x00".repeat(
 /**
  * The script one node runs (as root; read-only on the host): it lists its interfaces, captures VRRP on each
  * of its interfaces for `listenSeconds`, meanwhile sends four probes to the VRRP group on the interfaces of
- * multicast instances and runs ARP duplicate address detection for each VIP it does not hold itself.
+ * multicast instances and runs ARP duplicate address detection for each VIP it does not hold itself. Where
+ * perl is (always on Debian: perl-base is essential) it does so with perl's sockets (host-scripts/preflight-listen.sh),
+ * so no package has to be installed first; elsewhere with tcpdump, socat and arping.
  */
 export function preflightScript(plan: PreflightPlan, nodeName: string): string {
   const interfaces = [...new Set(plan.instances.map((i) => i.interfaces[nodeName]).filter((i) => i !== undefined))].map(word);
   const probeOn = [...new Set(plan.instances.filter((i) => !i.unicast).map((i) => i.interfaces[nodeName]))].map(word);
   const dad = plan.instances.flatMap((i) => i.vips.map((v) => ({ vip: word(v.split("/")[0]), iface: word(i.interfaces[nodeName]) })));
   const addressesOf = (iface: string) => `ip -o -4 addr show dev ${iface} | awk '{ print $4 }'`;
+  const exists = (iface: string) => `[ -e /sys/class/net/${iface} ]`;
+  const holds = (vip: string, iface: string) => `${addressesOf(iface)} | cut -d/ -f1 | grep -qxF ${vip}`;
+  const withPerl = [
+    "  specs=()",
+    ...interfaces.map((iface) => `  ${exists(iface)} && specs+=(capture:${iface})`),
+    ...probeOn.map((iface) => `  ${exists(iface)} && specs+=(probe:${iface})`),
+    ...dad.map(({ vip, iface }) =>
+      `  if ${exists(iface)}; then if ${holds(vip, iface)}; then echo "dad ${vip} ${iface} held"; else specs+=(dad:${vip}:${iface}); fi; fi`),
+    `  preflight_listen ${plan.listenSeconds} "\${specs[@]}"`,
+  ];
+  const withTools = [
+    `  for tool in ${TOOLS.join(" ")}; do command -v "$tool" >/dev/null 2>&1 || echo "missing-tool $tool"; done`,
+    // -Q in: what reaches this node from others; -p off: a NIC filters multicast groups it has not joined.
+    ...interfaces.map((iface) =>
+      `  ${exists(iface)} && { timeout ${plan.listenSeconds} tcpdump -i ${iface} -Q in -n -e -l 'ip proto 112' > "$work/capture.${iface}" 2>/dev/null & }`),
+    // tcpdump needs a moment to open its socket; the other nodes start within about as long.
+    "  sleep 1",
+    ...probeOn.map((iface) => [
+      `  if ${exists(iface)}; then (`,
+      `    from=$(${addressesOf(iface)} | head -n 1 | cut -d/ -f1)`,
+      `    for _ in 1 2 3 4; do printf '${PROBE_BYTES}' | socat -u STDIN IP4-SENDTO:${VRRP_GROUP}:112,ip-multicast-if="$from",ip-multicast-ttl=255 2>/dev/null; sleep 0.5; done`,
+      "  ) & fi",
+    ].join("\n")),
+    ...dad.map(({ vip, iface }, n) => [
+      `  if ${exists(iface)}; then (`,
+      `    if ${holds(vip, iface)}; then echo "dad ${vip} ${iface} held"`,
+      `    else out=$(arping -D -I ${iface} -c 2 -w 3 ${vip} 2>&1); rc=$?`,
+      `      mac=$(printf '%s\\n' "$out" | grep -o 'reply from [0-9.]* \\[[0-9A-Fa-f:]*\\]' | head -n 1 | sed 's/.*\\[\\(.*\\)\\]/\\1/')`,
+      `      echo "dad ${vip} ${iface} $rc \${mac:--}"`,
+      "    fi",
+      `  ) > "$work/dad.${n}" & fi`,
+    ].join("\n")),
+    "  wait",
+    ...interfaces.map((iface) => `  [ -f "$work/capture.${iface}" ] && sed 's/^/packet ${iface} /' "$work/capture.${iface}"`),
+    `  cat "$work"/dad.* 2>/dev/null`,
+  ];
   return [
     "set -uo pipefail",
     "work=$(mktemp -d)",
     "trap 'rm -rf \"$work\"' EXIT",
-    `for tool in ${TOOLS.join(" ")}; do command -v "$tool" >/dev/null 2>&1 || echo "missing-tool $tool"; done`,
+    hostScript("preflight-listen"),
     `echo "host-interfaces $(ls /sys/class/net | tr '\\n' ' ')"`,
-    ...interfaces.flatMap((iface) => [
-      `if [ -e /sys/class/net/${iface} ]; then`,
-      `  echo "interface ${iface} $(cat /sys/class/net/${iface}/address) $(${addressesOf(iface)} | tr '\\n' ' ')"`,
-      // -Q in: what reaches this node from others; -p off: a NIC filters multicast groups it has not joined.
-      `  timeout ${plan.listenSeconds} tcpdump -i ${iface} -Q in -n -e -l 'ip proto 112' > "$work/capture.${iface}" 2>/dev/null &`,
-      "else",
-      `  echo "interface ${iface} missing"`,
-      "fi",
-    ]),
-    // tcpdump needs a moment to open its socket; the other nodes start within about as long.
-    "sleep 1",
-    ...probeOn.map((iface) => [
-      `if [ -e /sys/class/net/${iface} ]; then (`,
-      `  from=$(${addressesOf(iface)} | head -n 1 | cut -d/ -f1)`,
-      `  for _ in 1 2 3 4; do printf '${PROBE_BYTES}' | socat -u STDIN IP4-SENDTO:${VRRP_GROUP}:112,ip-multicast-if="$from",ip-multicast-ttl=255 2>/dev/null; sleep 0.5; done`,
-      ") & fi",
-    ].join("\n")),
-    ...dad.map(({ vip, iface }, n) => [
-      `if [ -e /sys/class/net/${iface} ]; then (`,
-      `  if ${addressesOf(iface)} | cut -d/ -f1 | grep -qxF ${vip}; then echo "dad ${vip} ${iface} held"`,
-      `  else out=$(arping -D -I ${iface} -c 2 -w 3 ${vip} 2>&1); rc=$?`,
-      `    mac=$(printf '%s\\n' "$out" | grep -o 'reply from [0-9.]* \\[[0-9A-Fa-f:]*\\]' | head -n 1 | sed 's/.*\\[\\(.*\\)\\]/\\1/')`,
-      `    echo "dad ${vip} ${iface} $rc \${mac:--}"`,
-      "  fi",
-      `) > "$work/dad.${n}" & fi`,
-    ].join("\n")),
-    "wait",
-    ...interfaces.map((iface) => `[ -f "$work/capture.${iface}" ] && sed 's/^/packet ${iface} /' "$work/capture.${iface}"`),
-    `cat "$work"/dad.* 2>/dev/null`,
+    ...interfaces.map((iface) =>
+      `if ${exists(iface)}; then echo "interface ${iface} $(cat /sys/class/net/${iface}/address) $(${addressesOf(iface)} | tr '\\n' ' ')"; ` +
+      `else echo "interface ${iface} missing"; fi`),
+    "if perl -MSocket -e 1 2>/dev/null; then",
+    ...withPerl,
+    "else",
+    ...withTools,
+    "fi",
     "echo end",
     "exit 0",
   ].join("\n");
@@ -170,6 +192,7 @@ export function parsePreflightOutput(stdout: string): PreflightReport {
   const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   if (!lines.includes("end")) throw new Error("the host's answer to the pre-flight checks is cut short");
   const missingTools: string[] = [];
+  const checkerErrors: string[] = [];
   let hostInterfaces: string[] = [];
   const interfaces: Record<string, { mac: string; addresses: string[] } | undefined> = {};
   const dad: DadResult[] = [];
@@ -177,6 +200,7 @@ export function parsePreflightOutput(stdout: string): PreflightReport {
   for (const line of lines) {
     const [kind, ...rest] = line.split(/\s+/);
     if (kind === "missing-tool") missingTools.push(rest[0]);
+    else if (kind === "checker-error") checkerErrors.push(rest.join(" "));
     else if (kind === "host-interfaces") hostInterfaces = rest;
     else if (kind === "interface") {
       interfaces[rest[0]] = rest[1] === "missing" ? undefined : { mac: rest[1].toLowerCase(), addresses: rest.slice(2) };
@@ -186,12 +210,16 @@ export function parsePreflightOutput(stdout: string): PreflightReport {
       else if (code === "0") dad.push({ vip, interface: iface, outcome: "free" });
       else if (code === "1" && mac !== undefined && mac !== "-") dad.push({ vip, interface: iface, outcome: "answered", mac: mac.toLowerCase() });
       else dad.push({ vip, interface: iface, outcome: "failed", exitCode: Number(code) });
+    } else if (kind === "vrrp") {
+      // The perl listener's own line: vrrp IFACE SOURCE-MAC SOURCE-IP DESTINATION-IP ROUTER-ID.
+      const [iface, mac, source, destination, routerId] = rest;
+      if (routerId !== undefined) packets.push({ interface: iface, mac: mac.toLowerCase(), source, destination, routerId: Number(routerId) });
     } else if (kind === "packet") {
       const m = PACKET.exec(line);
       if (m) packets.push({ interface: m[1], mac: m[2].toLowerCase(), source: m[3], destination: m[4], routerId: Number(m[5]) });
     }
   }
-  return { missingTools, hostInterfaces, interfaces, dad, packets };
+  return { missingTools, checkerErrors, hostInterfaces, interfaces, dad, packets };
 }
 
 function toInt(address: string): number {
@@ -233,8 +261,12 @@ export function preflightProblems(plan: PreflightPlan, reports: Readonly<Record<
 
   for (const [name, report] of Object.entries(seen)) {
     if (report.missingTools.length > 0) {
-      problems.push(`${at(name)}: ${report.missingTools.join(", ")} not installed (the pre-flight tools step installs them: ` +
-        `tcpdump, socat and arping; see docs/config.md \`preflight\`)`);
+      problems.push(`${at(name)}: ${report.missingTools.join(", ")} not installed (a host without perl needs them; the packages ` +
+        `step installs them: tcpdump, socat and arping; see docs/config.md \`preflight\`)`);
+    }
+    for (const error of report.checkerErrors) {
+      problems.push(`${at(name)}: the checks could not listen on the LAN: ${error} (they need root and raw sockets; ` +
+        `\`preflight: false\` skips them, see docs/config.md)`);
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The LAN pre-flight checks on the lab (issue 14): a third lab host outside the stack makes each fault (it
  * answers ARP for the VIP, it advertises the stack's router id), the bridge drops multicast VRRP, a node lacks
- * the configured interface. Each is refused with its message before any firewall, keepalived or service
+ * the configured interface. The checks run on perl, with no tool installed for them. Each is refused with its message before any firewall, keepalived or service
  * change on any node; with the faults gone `up` converges, and a later change on the live cluster (its own
  * nodes holding the VIP and advertising) passes the checks. One lab boot for all of it.
  */
@@ -97,6 +97,10 @@ describe("LAN pre-flight checks on the lab", { timeout: 30 * 60_000 }, () => {
     stack.ok(["up", "--yes"]);
     await waitUntil("one VIP holder", () => vipHolders(NODES).length === 1, 30_000);
     assert.equal(curlVip().code, 0);
+    // The checks ran on Debian's perl: none of the tools a host without it needs was installed for them.
+    for (const n of NODES) {
+      assert.equal(onNode(n, "dpkg-query -W -f='${Status}\\n' tcpdump socat iputils-arping 2>/dev/null | grep -c 'install ok installed'").out, "0", n);
+    }
     // Its own nodes now hold the VIP and advertise router id 51: not foreign.
     stack.ok(["config", "set", "keepalived-ha:site", "<h1>changed on a live cluster</h1>"]);
     const r = stack.ok(["up", "--yes"]);

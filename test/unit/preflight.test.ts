@@ -47,13 +47,49 @@ describe("pre-flight checks", () => {
     assert.doesNotMatch(script, /ip (address|addr) (add|del)|systemctl (start|stop)|> \/etc/);
   });
 
+  test("with perl the script needs no tool: it captures, probes and runs DAD with perl's sockets; without, with the tools", () => {
+    const script = preflightScript(plan, "web1");
+    const [withPerl, withTools] = script.split(/\nelse\n/);
+    assert.match(withPerl, /if perl -MSocket -e 1 2>\/dev\/null; then/);
+    assert.match(withPerl, /specs\+=\(capture:eth0\)/);
+    assert.match(withPerl, /specs\+=\(probe:eth0\)/);
+    assert.match(withPerl, /grep -qxF 10\.0\.0\.100; then echo "dad 10\.0\.0\.100 eth0 held"; else specs\+=\(dad:10\.0\.0\.100:eth0\)/);
+    assert.match(withPerl, /preflight_listen 4 "\$\{specs\[@\]\}"/);
+    assert.doesNotMatch(withPerl, /tcpdump|socat|arping -D/);
+    assert.match(script, /^preflight_listen\(\) \{$/m, "the listener comes with the script");
+    assert.match(withTools, /missing-tool/);
+  });
+
+  test("the perl listener's lines parse like tcpdump's and arping's; a socket it cannot open is a problem", () => {
+    const perl = (self: "web1" | "web2", extra: string[] = []) => {
+      const other = self === "web1" ? "web2" : "web1";
+      return [`host-interfaces eth0 lo`, `interface eth0 ${MAC[self]} ${plan.nodes[self]}/24`,
+        `vrrp eth0 ${MAC[other].toUpperCase()} ${plan.nodes[other]} 224.0.0.18 0`, ...extra, "end"].join("\n");
+    };
+    const report = parsePreflightOutput(perl("web1", [`vrrp eth0 ${MAC.foreign} 10.0.0.99 224.0.0.18 51`, `dad 10.0.0.100 eth0 1 ${MAC.foreign}`]));
+    assert.deepEqual(report.packets, [
+      { interface: "eth0", mac: MAC.web2, source: "10.0.0.12", destination: "224.0.0.18", routerId: 0 },
+      { interface: "eth0", mac: MAC.foreign, source: "10.0.0.99", destination: "224.0.0.18", routerId: 51 },
+    ]);
+    const problems = preflightProblems(plan, { web1: report, web2: parsePreflightOutput(perl("web2", ["dad 10.0.0.100 eth0 0 -"])) });
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.ok(problems.some((p) => p.includes("virtual_router_id 51") && p.includes(`10.0.0.99 (MAC ${MAC.foreign})`)));
+    assert.ok(problems.some((p) => p.includes("VIP 10.0.0.100 is already in use") && p.includes(MAC.foreign)));
+    const blocked = preflightProblems(plan, {
+      web1: parsePreflightOutput(perl("web1", ["checker-error capture on eth0: Operation not permitted"])),
+      web2: parsePreflightOutput(perl("web2", ["dad 10.0.0.100 eth0 0 -"])),
+    });
+    assert.deepEqual(blocked, ["web1 (10.0.0.11): the checks could not listen on the LAN: capture on eth0: Operation not permitted " +
+      "(they need root and raw sockets; `preflight: false` skips them, see docs/config.md)"]);
+  });
+
   test("unicast: no probes are sent, so no multicast verdict", () => {
     const unicast = preflightPlan(loadClusterModel({
       nodes: [{ name: "web1", address: "10.0.0.11", priority: 100 }, { name: "web2", address: "10.0.0.12", priority: 90 }],
       vrrp: { interface: "eth0", virtualRouterId: 51, vips: ["10.0.0.100/24"], unicast: true },
       checks: [{ name: "chk_web", type: "tcp", port: 80, weight: -30 }],
     }));
-    assert.doesNotMatch(preflightScript(unicast, "web1"), /SENDTO/);
+    assert.doesNotMatch(preflightScript(unicast, "web1"), /SENDTO|probe:/);
     const silent = (self: "web1" | "web2") => `host-interfaces eth0 lo\ninterface eth0 ${MAC[self]} ${unicast.nodes[self]}/24\ndad 10.0.0.100 eth0 0 -\nend`;
     assert.deepEqual(preflightProblems(unicast, { web1: parsePreflightOutput(silent("web1")), web2: parsePreflightOutput(silent("web2")) }), []);
   });

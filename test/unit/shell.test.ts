@@ -38,7 +38,7 @@ describe("host scripts", () => {
 
   test("every template is read by some step (no template left behind)", () => {
     const dir = path.join(__dirname, "..", "..", "core", "host-scripts");
-    const sources = ["core/deploy-steps.ts", "core/os.ts"].map((f) => fs.readFileSync(path.join(__dirname, "..", "..", f), "utf8")).join("\n");
+    const sources = ["core/deploy-steps.ts", "core/os.ts", "core/preflight.ts"].map((f) => fs.readFileSync(path.join(__dirname, "..", "..", f), "utf8")).join("\n");
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".sh"))) {
       assert.ok(sources.includes(`"${path.basename(file, ".sh")}"`), `${file} is not loaded by any step builder`);
     }

@@ -102,15 +102,14 @@ describe("component wiring under Pulumi's mocks", () => {
     assert.deepEqual((await resolvedDependsOn(r.get("cluster-web2-services")!)).sort(), ["cluster-web2-keepalived", "cluster-web2-site"]);
   });
 
-  test("the pre-flight checks wait for every node's tools, not its other packages; every step that affects traffic waits for both", async () => {
+  test("the pre-flight checks need no package on Debian (perl), so they wait for no apt; every step that affects traffic waits for them", async () => {
     const r = await build(config());
     const check = r.get("cluster-preflight");
     assert.equal(check?.type, "pulumi-nodejs:dynamic/keepalived-ha:PreflightCheck");
     assert.ok(check !== undefined);
-    assert.deepEqual(dependsOnNames(check).sort(), ["cluster-web1-preflight-tools", "cluster-web2-preflight-tools"]);
+    assert.deepEqual((await resolvedDependsOn(check)).sort(), ["cluster-web1-identify", "cluster-web2-identify"]);
     for (const node of ["web1", "web2"]) {
-      assert.ok(dependsOnNames(r.get(`cluster-${node}-packages`)!).includes(`cluster-${node}-preflight-tools`),
-        `${node}: one apt at a time, the tools first`);
+      assert.ok(!r.has(`cluster-${node}-preflight-tools`), `${node}: no tools step: nothing to install for the checks`);
       assert.ok(!dependsOnNames(r.get(`cluster-${node}-firewall`)!).includes(`cluster-${node}-packages`),
         `${node}: the firewall step needs no package, so it runs while they install`);
       assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-site`)!)).includes(`cluster-${node}-packages`),
@@ -125,10 +124,20 @@ describe("component wiring under Pulumi's mocks", () => {
         assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-${s}`)!)).includes("cluster-preflight"), `${node} ${s}`);
       }
       assert.ok((await resolvedDependsOn(r.get(`cluster-${node}-keepalived`)!)).includes(`cluster-${node}-firewall`), "keepalived after the firewall");
-      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-keepalived-package`)!), [`cluster-${node}-identify`, `cluster-${node}-preflight-tools`]);
+      assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-keepalived-package`)!), [`cluster-${node}-identify`]);
       assert.deepEqual(dependsOnNames(r.get(`cluster-${node}-packages`)!),
-        [`cluster-${node}-identify`, `cluster-${node}-preflight-tools`, `cluster-${node}-keepalived-package`], "one apt at a time");
+        [`cluster-${node}-identify`, `cluster-${node}-keepalived-package`], "one apt at a time");
     }
+  });
+
+  test("on a host that may lack perl (RHEL) the checks wait for the packages step, which installs their tools", async () => {
+    const r = await build(config({
+      nodes: config().nodes.map((n, i) => (i === 0 ? { ...n, os: "rhel" } : n)),
+    }));
+    assert.deepEqual((await resolvedDependsOn(r.get("cluster-preflight")!)).sort(), ["cluster-web1-packages", "cluster-web2-identify"]);
+    const script = String(await valueOf(r.get("cluster-web1-packages")!.props.create));
+    assert.match(script, /for p in keepalived httpd tcpdump socat iputils;/, "the RHEL node's packages step installs the tools");
+    assert.doesNotMatch(String(await valueOf(r.get("cluster-web2-packages")!.props.create)), /tcpdump/, "the Debian node's does not");
   });
 
   test("with a check of weight 0 keepalived comes with the other packages: no keepalived package step of its own", async () => {
@@ -143,7 +152,6 @@ describe("component wiring under Pulumi's mocks", () => {
   test("preflight: false makes no checks and no gate", async () => {
     const r = await build(config({ preflight: false }));
     assert.ok(!r.has("cluster-preflight"));
-    assert.ok(!r.has("cluster-web1-preflight-tools"), "no tools to install either");
     assert.ok(!(await resolvedDependsOn(r.get("cluster-web1-firewall")!)).includes("cluster-preflight"));
   });
 
