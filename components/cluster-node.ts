@@ -198,9 +198,9 @@ export class ClusterNode extends pulumi.ComponentResource {
       return driftRepairs(nodeName, d);
     });
 
-    // Packages first: they change nothing on the LAN. keepalived before the web server, where its election can run while the web server installs (a new
-    // cluster, no check of weight 0): then the keepalived step needs only this package. Elsewhere a second apt
-    // run would only cost time. The packages step's undo removes it with the others.
+    // Packages first: they change nothing on the LAN. keepalived before the web server, where its election can run
+    // while the web server installs (a new cluster, no check of weight 0): then the keepalived step needs only this
+    // package. Elsewhere a second apt run would only cost time. The packages step's undo removes it with the others.
     const keepalivedPackage = !electsBeforeWebServer(shape) ? undefined : step("keepalived-package", "install keepalived",
       this.osFamily.apply((family) => ({ apply: installPackagesCommand(family, [osProfile(family).keepalivedPackage]) })), [identify]);
     const packages = this.packagesStep = step("packages", "install packages", this.osFamily.apply((family) => ({

@@ -121,8 +121,8 @@ const PROBE_BYTES = "\\x21\\x00\\x00\\x00\\x00\\x01\\xde\\xfe" + "\\x00".repeat(
  * The script one node runs (as root; read-only on the host): it lists its interfaces, captures VRRP on each
  * of its interfaces for `listenSeconds`, meanwhile sends four probes to the VRRP group on the interfaces of
  * multicast instances and runs ARP duplicate address detection for each VIP it does not hold itself. Where
- * perl is (always on Debian: perl-base is essential) it does so with perl's sockets (host-scripts/preflight-listen.sh),
- * so no package has to be installed first; elsewhere with tcpdump, socat and arping.
+ * perl is (always on Debian: perl-base is essential) it does so with perl's sockets
+ * (host-scripts/preflight-listen.sh), so no package has to be installed first; elsewhere with tcpdump, socat and arping.
  */
 export function preflightScript(plan: PreflightPlan, nodeName: string): string {
   const interfaces = [...new Set(plan.instances.map((i) => i.interfaces[nodeName]).filter((i) => i !== undefined))].map(word);
