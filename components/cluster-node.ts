@@ -27,6 +27,9 @@ function stepDrift(drift: NodeDrift, suffix: PackageStep | DriftStep): readonly 
   return drift.packages.filter((reason) => KEEPALIVED_PACKAGE_NAMES.some((name) => reason === `package ${name} not installed`));
 }
 
+/** When this run's program started: a step created after it is new in this run. */
+const RUN_STARTED = Date.now();
+
 /** Every family's keepalived package. */
 const KEEPALIVED_PACKAGE_NAMES = [...new Set(OS_FAMILIES.map((family) => osProfile(family).keepalivedPackage))];
 
@@ -189,9 +192,13 @@ export class ClusterNode extends pulumi.ComponentResource {
         return "observed" in r ? r.observed : undefined;
       })
       : pulumi.output(args.observations).apply((all) => all[nodeName]);
+    // A node whose identify step this `up` creates is new to the stack: its host has not drifted from anything, every
+    // step runs anyway (a preview creates nothing).
+    const newInThisRun = pulumi.runtime.isDryRun() ? pulumi.output(false)
+      : identify.createdAt.apply((at) => at !== undefined && Date.parse(at) >= RUN_STARTED);
     // The reasons name files and units only, so they need not be secret like the files they come from.
-    drift = pulumi.unsecret(pulumi.all([observed, groups, this.osFamily, model]).apply(([observation, g, family, m]) =>
-      (observation === undefined ? NO_DRIFT : nodeDrift(desiredHost(m, family, g), observation))));
+    drift = pulumi.unsecret(pulumi.all([observed, newInThisRun, groups, this.osFamily, model]).apply(([observation, isNew, g, family, m]) =>
+      (observation === undefined || isNew ? NO_DRIFT : nodeDrift(desiredHost(m, family, g), observation))));
     this.repairs = drift.apply((d) => {
       const warning = driftWarning(nodeName, d, pulumi.runtime.isDryRun());
       if (warning !== undefined) pulumi.log.warn(warning, this);

@@ -69,6 +69,8 @@ interface CommandState {
   runParameters?: Record<string, string>;
   stdout?: string;
   stderr?: string;
+  /** When the step was created (ISO time); absent for a step created before this output existed. */
+  createdAt?: string;
   /** The provider's own code as the engine serialized it (set by the SDK). */
   __provider?: string;
 }
@@ -110,7 +112,7 @@ export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
     const out = await runOverSsh(inputs.connection, inputs.description, filled(inputs.create, inputs.runParameters), inputs.stdin,
       { reuse: true });
     const id = (require("crypto") as typeof import("crypto")).randomBytes(8).toString("hex");
-    return { id, outs: { ...inputs, ...out } };
+    return { id, outs: { ...inputs, ...out, createdAt: new Date().toISOString() } };
   },
 
   async update(_id: string, olds: CommandState, news: CommandState) {
@@ -118,10 +120,10 @@ export const remoteCommandProvider: pulumi.dynamic.ResourceProvider = {
     // Only a changed script or payload re-runs; a new delete command or connection detail is just stored.
     const rerun = !same(olds.create, news.create) || !same(olds.update, news.update) || !same(olds.stdin, news.stdin) ||
       drifted(news);
-    if (!rerun) return { outs: { ...news, stdout: olds.stdout, stderr: olds.stderr } };
+    if (!rerun) return { outs: { ...news, stdout: olds.stdout, stderr: olds.stderr, createdAt: olds.createdAt } };
     const out = await runOverSsh(news.connection, news.description, filled(news.update ?? news.create, news.runParameters),
       news.stdin, { reuse: true });
-    return { outs: { ...news, ...out } };
+    return { outs: { ...news, ...out, createdAt: olds.createdAt } };
   },
 
   async delete(_id: string, props: CommandState) {
@@ -146,9 +148,11 @@ export class RemoteCommand extends pulumi.dynamic.Resource {
   public readonly stdout!: pulumi.Output<string>;
   /** Standard error of the last run. */
   public readonly stderr!: pulumi.Output<string>;
+  /** When the step was created (ISO time); undefined for a step created before this output existed. */
+  public readonly createdAt!: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: RemoteCommandArgs, opts?: pulumi.CustomResourceOptions) {
-    super(remoteCommandProvider, name, { stdout: undefined, stderr: undefined, ...args }, {
+    super(remoteCommandProvider, name, { stdout: undefined, stderr: undefined, createdAt: undefined, ...args }, {
       ...opts,
       // The connection holds the private key and stdin may hold the VRRP password: keep both
       // encrypted in the state even when the caller forgot to mark them secret.

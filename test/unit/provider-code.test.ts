@@ -20,9 +20,13 @@ describe("new provider code alone", () => {
     const diff = await remoteCommandProvider.diff!("id", withCode(state, "old"), withCode(state, "new"));
     assert.deepEqual(diff, { changes: true, replaces: [] });
     assert.equal((await remoteCommandProvider.diff!("id", withCode(state, "same"), withCode(state, "same"))).changes, false);
-    const updated = await remoteCommandProvider.update!("id", withCode(state, "old"), withCode(state, "new"));
+    const updated = await remoteCommandProvider.update!("id", withCode({ ...state, createdAt: "2026-12-01T00:00:00.000Z" }, "old"), withCode(state, "new"));
     assert.equal(updated.outs.stdout, "before");
     assert.equal(updated.outs.__provider, "new");
+    // When the step was created stays: the program tells a node new to the stack (created in this run) by it.
+    assert.equal(updated.outs.createdAt, "2026-12-01T00:00:00.000Z");
+    const legacy = await remoteCommandProvider.update!("id", withCode(state, "old"), withCode(state, "new"));
+    assert.equal(legacy.outs.createdAt, undefined, "a step from before the output: not new either");
   });
 
   test("VipHolder: an update that keeps the measured holder", async () => {
