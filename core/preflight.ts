@@ -140,6 +140,9 @@ export function preflightScript(plan: PreflightPlan, nodeName: string): string {
     `  preflight_listen ${plan.listenSeconds} "\${specs[@]}"`,
   ];
   const withTools = [
+    // Only the tools need a folder for their output.
+    "  work=$(mktemp -d)",
+    "  trap 'rm -rf \"$work\"' EXIT",
     `  for tool in ${TOOLS.join(" ")}; do command -v "$tool" >/dev/null 2>&1 || echo "missing-tool $tool"; done`,
     // -Q in: what reaches this node from others; -p off: a NIC filters multicast groups it has not joined.
     ...interfaces.map((iface) =>
@@ -167,8 +170,6 @@ export function preflightScript(plan: PreflightPlan, nodeName: string): string {
   ];
   return [
     "set -uo pipefail",
-    "work=$(mktemp -d)",
-    "trap 'rm -rf \"$work\"' EXIT",
     hostScript("preflight-listen"),
     `echo "host-interfaces $(ls /sys/class/net | tr '\\n' ' ')"`,
     ...interfaces.map((iface) =>
