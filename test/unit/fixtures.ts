@@ -1,4 +1,5 @@
-/** Shared inputs for the unit tests: the seed's cluster as a plain `keepalived-ha:` object. */
+/** Shared inputs for the unit tests: the seed's cluster as a plain `keepalived-ha:` object, and SSH keys. */
+import { utils } from "ssh2";
 
 /** A fresh, valid config modelled on the seed (priorities 100/80, nopreempt, weight-0 process check). */
 export function seedConfig(): Record<string, any> {
@@ -28,4 +29,16 @@ export function seedWith(change: (config: Record<string, any>) => void): Record<
   const config = seedConfig();
   change(config);
   return config;
+}
+
+/**
+ * An SSH key pair that ssh2 itself can read back. ssh2's generateKeyPairSync drops a leading zero byte of an
+ * ed25519 public key (about one key in 256), and the private key it writes then fails to parse ("Malformed
+ * OpenSSH private key"): a test that made such a key would fail by chance. Drawn again until it parses.
+ */
+export function sshKeyPair(type: "ed25519" | "ecdsa", options?: { bits: 256 | 384 | 521 }): { private: string; public: string } {
+  for (;;) {
+    const pair = type === "ecdsa" ? utils.generateKeyPairSync("ecdsa", options ?? { bits: 256 }) : utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
 }

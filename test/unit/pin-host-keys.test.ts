@@ -6,14 +6,14 @@
 import assert from "node:assert/strict";
 import { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { Server, utils } from "ssh2";
+import { Server } from "ssh2";
 import { validateConfig } from "../../core";
 import { fetchHostKey } from "../../scripts/lib/fetch-host-key";
 import {
   blobKeyType, configSetCommands, fingerprint, formatPlan, hostKeyAlgorithms, hostKeyLine, mismatchRefusal, parseHostKeyLine,
   PinNode, planPins, PREFERRED_HOST_KEY_ALGORITHMS,
 } from "../../scripts/lib/host-keys";
-import { seedWith } from "./fixtures";
+import { seedWith, sshKeyPair } from "./fixtures";
 
 // Made with ssh-keygen; the fingerprints are what `ssh-keygen -lf` printed for them.
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJNHYAqWxU78MXWOphsTsOkRsi7uMHzbfVbmQ7vVyQj9";
@@ -89,8 +89,8 @@ describe("the pinning plan", () => {
 });
 
 describe("fetching a host key from a local SSH server", () => {
-  const ed = utils.generateKeyPairSync("ed25519");
-  const ec = utils.generateKeyPairSync("ecdsa", { bits: 256 });
+  const ed = sshKeyPair("ed25519");
+  const ec = sshKeyPair("ecdsa", { bits: 256 });
   let server: Server;
   let port = 0;
   let logins = 0;

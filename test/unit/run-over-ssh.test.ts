@@ -7,12 +7,13 @@
 import assert from "node:assert/strict";
 import { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { Connection, Server, utils } from "ssh2";
+import { Connection, Server } from "ssh2";
 import { runOverSsh, SshConnection } from "../../components/ssh/run-over-ssh";
+import { sshKeyPair } from "./fixtures";
 
-const hostKey = utils.generateKeyPairSync("ed25519");
-const clientKey = utils.generateKeyPairSync("ed25519");
-const otherKey = utils.generateKeyPairSync("ed25519");
+const hostKey = sshKeyPair("ed25519");
+const clientKey = sshKeyPair("ed25519");
+const otherKey = sshKeyPair("ed25519");
 
 describe("runOverSsh and its open connections", () => {
   let server: Server;
