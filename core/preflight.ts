@@ -114,8 +114,10 @@ function word(value: string): string {
   return value;
 }
 
-/** A VRRPv2 advert for router id 0 (8 header bytes + 8 of authentication data), as printf escapes. */
-const PROBE_BYTES = "\\x21\\x00\\x00\\x00\\x00\\x01\\xde\\xfe" + "\\x00".repeat(8);
+/** A VRRPv2 advert for router id 0 (8 header bytes + 8 of authentication data), in hex. */
+const PROBE_HEX = "21000000" + "0001defe" + "00".repeat(8);
+/** The same advert as printf escapes, for the tool path. */
+const PROBE_BYTES = PROBE_HEX.replace(/../g, "\\x$&");
 
 /**
  * The script one node runs (as root; read-only on the host): it lists its interfaces, captures VRRP on each
@@ -170,7 +172,7 @@ export function preflightScript(plan: PreflightPlan, nodeName: string): string {
   ];
   return [
     "set -uo pipefail",
-    hostScript("preflight-listen"),
+    hostScript("preflight-listen", { VRRP_GROUP, PROBE_HEX }),
     `echo "host-interfaces $(ls /sys/class/net | tr '\\n' ' ')"`,
     ...interfaces.map((iface) =>
       `if ${exists(iface)}; then echo "interface ${iface} $(cat /sys/class/net/${iface}/address) $(${addressesOf(iface)} | tr '\\n' ' ')"; ` +

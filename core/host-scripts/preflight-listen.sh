@@ -55,8 +55,8 @@ for my $spec (@specs) {
     push @dads, { vip => $rest[0], iface => $iface, index => $index, socket => $s, mac => $mac, request => $request, answers => [] };
   }
 }
-my $probe = "\x21\x00\x00\x00\x00\x01\xde\xfe" . ("\0" x 8);
-my $group = pack_sockaddr_in(0, inet_aton('224.0.0.18'));
+my $probe = pack('H*', '@PROBE_HEX@');
+my $group = pack_sockaddr_in(0, inet_aton('@VRRP_GROUP@'));
 # The other nodes start listening within about a second, so the probes go out from then on.
 my @events = sort { $a->[0] <=> $b->[0] } ((@probes ? map { [$_, 'probe'] } 1, 1.5, 2, 2.5 : ()), (@dads ? map { [$_, 'dad'] } 0, 1 : ()));
 my @packets;

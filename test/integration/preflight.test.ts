@@ -1,9 +1,10 @@
 /**
  * The LAN pre-flight checks on the lab (issue 14): a third lab host outside the stack makes each fault (it
  * answers ARP for the VIP, it advertises the stack's router id), the bridge drops multicast VRRP, a node lacks
- * the configured interface. The checks run on perl, with no tool installed for them. Each is refused with its message before any firewall, keepalived or service
- * change on any node; with the faults gone `up` converges, and a later change on the live cluster (its own
- * nodes holding the VIP and advertising) passes the checks. One lab boot for all of it.
+ * the configured interface. The checks run on perl, with no tool installed for them. Each is refused with its
+ * message before any firewall, keepalived or service change on any node; with the faults gone `up` converges,
+ * and a later change on the live cluster (its own nodes holding the VIP and advertising) passes the checks. One
+ * lab boot for all of it.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
