@@ -5,7 +5,7 @@ import {
 } from "../core";
 import { asRoot, stepDownCommand } from "../core/deploy-steps";
 import { preflightPlan, preflightScript } from "../core/preflight";
-import { electionRoles, vrrpReportCommand } from "../core/vrrp-settle";
+import { electionRoles, vrrpHoldsCommand, vrrpReportCommand } from "../core/vrrp-settle";
 import { HaWebClusterArgs } from "./args";
 import { validateClusterArgs } from "./cluster-args";
 import { ClusterNode } from "./cluster-node";
@@ -139,6 +139,7 @@ export class HaWebCluster extends pulumi.ComponentResource {
         nodes: nodes.map((n) => pulumi.all([connectionOf(n.nodeName), model]).apply(([connection, m]) =>
           ({
             name: n.nodeName, connection, reportCommand: asRoot(vrrpReportCommand(vip), findNode(m, n.nodeName).user),
+            holdsCommand: vrrpHoldsCommand(vip),
             stepDownCommand: stepDownCommand(findNode(m, n.nodeName).user),
           }))),
         vip,

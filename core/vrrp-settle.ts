@@ -58,12 +58,20 @@ export function electionRoles(model: ClusterModel, instance: VrrpInstanceModel):
 const DUMP_FILE = "/tmp/keepalived.data";
 
 /**
+ * Shell printing `holds=yes|no` only: the probe's cheap question while no node or several hold the VIP. It
+ * needs no root and leaves keepalived alone (each data dump is two lines in its journal).
+ */
+export function vrrpHoldsCommand(vip: string): string {
+  return `echo "holds=$(${holdsAddressCommand(vip)})"`;
+}
+
+/**
  * Shell printing `holds=yes|no` and, when keepalived runs, the lines of its data dump this module reads. One
  * dump at a time per host (the probes of several instances may ask at once): the file is shared.
  */
 export function vrrpReportCommand(vip: string): string {
   return [
-    `echo "holds=$(${holdsAddressCommand(vip)})"`,
+    vrrpHoldsCommand(vip),
     `exec 9>/run/keepalived-ha-dump.lock; flock -w 3 9 || exit 0`,
     `pid=$(cat /run/keepalived.pid 2>/dev/null) || exit 0`,
     `rm -f ${DUMP_FILE}`,

@@ -18,6 +18,11 @@ export interface ProbedNode {
   readonly connection: SshConnection;
   /** Command printing `holds=yes|no` and keepalived's data dump (core/vrrp-settle.ts, vrrpReportCommand). */
   readonly reportCommand: string;
+  /**
+   * Command printing `holds=yes|no` only (vrrpHoldsCommand), asked while the VIP has no sole holder; absent in
+   * states written before it existed, where every round asks `reportCommand`.
+   */
+  readonly holdsCommand?: string;
   /** Command that makes this node give up the VIP (stops keepalived), run if it leaves the cluster. */
   readonly stepDownCommand?: string;
 }
@@ -80,22 +85,28 @@ function measureAgain(olds: HolderState, news: HolderState): boolean {
 /**
  * Polls every node until the election is over: at once when the nodes' data dumps show it
  * (core/vrrp-settle.ts), else once one node alone has held the VIP for `stableSeconds`. Rejects naming the
- * holders when it does not settle within `settleSeconds`.
+ * holders when it does not settle within `settleSeconds`. While no node or several hold the VIP, a round only
+ * asks who holds it, often: a new master is seen within about a tenth of a second, and keepalived is asked
+ * for its dump (and logs it) only when the dump can settle the election.
  */
 async function measureHolder(state: HolderState, settleSeconds: number, stableSeconds = state.stableSeconds ?? 0): Promise<string> {
   const deadline = Date.now() + settleSeconds * 1000;
+  const ask = (command: (node: ProbedNode) => string) => Promise.all(state.nodes.map(async (node): Promise<NodeVrrpReport> => {
+    try {
+      const { stdout } = await runOverSsh({ ...node.connection, dialTimeoutSeconds: 10 },
+        `ask ${node.name} about ${state.vip}`, command(node), undefined, { reuse: true });
+      return parseVrrpReport(node.name, state.instanceName ?? "", stdout);
+    } catch {
+      return { name: node.name, reachable: false, holds: false }; // holds nothing we can serve from
+    }
+  }));
+  const soleHolder = (reports: NodeVrrpReport[]) => reports.filter((r) => r.holds).length === 1;
+  const cheap = state.nodes.every((n) => n.holdsCommand !== undefined);
   let holders: string[] = [];
   let sole: { name: string; since: number } | undefined;
   for (;;) {
-    const reports = await Promise.all(state.nodes.map(async (node): Promise<NodeVrrpReport> => {
-      try {
-        const { stdout } = await runOverSsh({ ...node.connection, dialTimeoutSeconds: 10 },
-          `ask ${node.name} about ${state.vip}`, node.reportCommand, undefined, { reuse: true });
-        return parseVrrpReport(node.name, state.instanceName ?? "", stdout);
-      } catch {
-        return { name: node.name, reachable: false, holds: false }; // holds nothing we can serve from
-      }
-    }));
+    let reports = await ask((n) => (cheap ? n.holdsCommand! : n.reportCommand));
+    if (cheap && soleHolder(reports)) reports = await ask((n) => n.reportCommand);
     holders = reports.filter((r) => r.holds).map((r) => r.name);
     const now = Date.now();
     if (holders.length !== 1) sole = undefined;
@@ -107,7 +118,7 @@ async function measureHolder(state: HolderState, settleSeconds: number, stableSe
       if (sole !== undefined) return sole.name; // alone, if not for long: still the best answer there is
       break;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, cheap && sole === undefined ? 100 : 250));
   }
   throw new Error(holders.length === 0
     ? `no node holds the VIP ${state.vip} after ${settleSeconds} s: check \`npm run status\` and the nodes' keepalived logs`

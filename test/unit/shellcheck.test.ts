@@ -4,7 +4,7 @@
  * the project's own bash entry points with the files they source, and the templates in core/host-scripts/ as
  * written (placeholders and all). shellcheck comes from scripts/setup.sh.
  */
-import { vrrpReportCommand } from "../../core/vrrp-settle";
+import { vrrpHoldsCommand, vrrpReportCommand } from "../../core/vrrp-settle";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -73,7 +73,7 @@ function hostScripts(): [string, string][] {
   }
   scripts.push(["observation", observeHostCommand(observationTargets(model, model.nodes[0].name))]);
   scripts.push(["pre-flight checks", preflightScript(preflightPlan(model), model.nodes[0].name)]);
-  scripts.push(["vrrp report", vrrpReportCommand("192.168.0.130")]);
+  scripts.push(["vrrp report", vrrpReportCommand("192.168.0.130")], ["vrrp holds", vrrpHoldsCommand("192.168.0.130")]);
   scripts.push(["status probe", nodeProbeScript([{ name: "VI_1", vip: "192.168.0.130" }], WEB_SERVER_SERVICES, model.notify.logFile)]);
   scripts.push(["step down (sudo)", stepDownCommand("ops")], ["as root (sudo)", asRoot("echo 'it''s'", "ops")]);
   return scripts;

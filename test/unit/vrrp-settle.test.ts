@@ -1,7 +1,10 @@
 import { strict as assert } from "assert";
 import { describe, it } from "node:test";
 import { loadClusterModel } from "../../core";
-import { ElectionRole, electionRoles, NodeVrrpReport, parseVrrpReport, settledHolder, vrrpReportCommand } from "../../core/vrrp-settle";
+import { execFileSync } from "child_process";
+import {
+  ElectionRole, electionRoles, NodeVrrpReport, parseVrrpReport, settledHolder, vrrpHoldsCommand, vrrpReportCommand,
+} from "../../core/vrrp-settle";
 
 // What keepalived 2.2.7 wrote on a lab backup (trimmed to the lines the report command keeps).
 const BACKUP_DUMP = [
@@ -94,6 +97,13 @@ describe("vrrp settle", () => {
     });
     assert.deepEqual(electionRoles(model, model.instances[0]).map((r) => [r.name, r.bestPriority, r.preempts]),
       [["a", 120, true], ["b", 110, true]]);
+  });
+
+  it("the holds command, run here, tells an address this machine has from one it has not, and asks no dump", () => {
+    const ask = (vip: string) => parseVrrpReport("here", "VI_1", execFileSync("bash", ["-c", vrrpHoldsCommand(vip)], { encoding: "utf8" }));
+    assert.deepEqual(ask("127.0.0.1"), { name: "here", reachable: true, holds: true });
+    assert.deepEqual(ask("192.0.2.1"), { name: "here", reachable: true, holds: false });
+    assert.doesNotMatch(vrrpHoldsCommand("127.0.0.1"), /keepalived/);
   });
 
   it("the report command asks keepalived for its dump, one dump at a time", () => {
