@@ -59,10 +59,11 @@ const DUMP_FILE = "/tmp/keepalived.data";
 
 /**
  * Shell printing `holds=yes|no` only: the probe's cheap question while no node or several hold the VIP. It
- * needs no root and leaves keepalived alone (each data dump is two lines in its journal).
+ * needs no root (no sudo per round for a non-root user; `ip` may be in an sbin folder outside that user's PATH)
+ * and leaves keepalived alone (each data dump is two lines in its journal).
  */
 export function vrrpHoldsCommand(vip: string): string {
-  return `echo "holds=$(${holdsAddressCommand(vip)})"`;
+  return `PATH="$PATH:/usr/sbin:/sbin"; echo "holds=$(${holdsAddressCommand(vip)})"`;
 }
 
 /**

@@ -86,7 +86,7 @@ function measureAgain(olds: HolderState, news: HolderState): boolean {
  * Polls every node until the election is over: at once when the nodes' data dumps show it
  * (core/vrrp-settle.ts), else once one node alone has held the VIP for `stableSeconds`. Rejects naming the
  * holders when it does not settle within `settleSeconds`. While no node or several hold the VIP, a round only
- * asks who holds it, often: a new master is seen within about a tenth of a second, and keepalived is asked
+ * asks who holds it, every 100 ms: a new master is seen within about 0.2 s (on the lab), and keepalived is asked
  * for its dump (and logs it) only when the dump can settle the election.
  */
 async function measureHolder(state: HolderState, settleSeconds: number, stableSeconds = state.stableSeconds ?? 0): Promise<string> {

@@ -14,7 +14,7 @@ import { sshKeyPair } from "./fixtures";
 const hostKey = sshKeyPair("ed25519");
 const clientKey = sshKeyPair("ed25519");
 
-/** Node a holds the VIP from this many questions on ("holds a" or "report a") on. */
+/** Node a holds the VIP once it has been asked this many times (either question). */
 const A_TAKES_OVER_AT = 4;
 
 describe("the VIP probe", () => {
