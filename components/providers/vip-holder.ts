@@ -100,13 +100,15 @@ async function measureHolder(state: HolderState, settleSeconds: number, stableSe
       return { name: node.name, reachable: false, holds: false }; // holds nothing we can serve from
     }
   }));
-  const soleHolder = (reports: NodeVrrpReport[]) => reports.filter((r) => r.holds).length === 1;
   const cheap = state.nodes.every((n) => n.holdsCommand !== undefined);
   let holders: string[] = [];
   let sole: { name: string; since: number } | undefined;
   for (;;) {
-    let reports = await ask((n) => (cheap ? n.holdsCommand! : n.reportCommand));
-    if (cheap && soleHolder(reports)) reports = await ask((n) => n.reportCommand);
+    // The dumps can settle the election only while one node holds the VIP: asked for at once while one did in
+    // the round before, else right after the cheap question finds one.
+    const full = !cheap || sole !== undefined;
+    let reports = await ask((n) => (full ? n.reportCommand : n.holdsCommand!));
+    if (!full && reports.filter((r) => r.holds).length === 1) reports = await ask((n) => n.reportCommand);
     holders = reports.filter((r) => r.holds).map((r) => r.name);
     const now = Date.now();
     if (holders.length !== 1) sole = undefined;

@@ -5,59 +5,26 @@
  * closes its connection.
  */
 import assert from "node:assert/strict";
-import { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { Connection, Server } from "ssh2";
 import { runOverSsh, SshConnection } from "../../components/ssh/run-over-ssh";
-import { sshKeyPair } from "./fixtures";
+import { LocalSshServer, localSshServer, sshKeyPair } from "./fixtures";
 
-const hostKey = sshKeyPair("ed25519");
 const clientKey = sshKeyPair("ed25519");
 const otherKey = sshKeyPair("ed25519");
 
 describe("runOverSsh and its open connections", () => {
-  let server: Server;
-  let port = 0;
-  const open = new Map<number, Connection>();
-  let dialled = 0;
-  let executed = 0;
+  let server: LocalSshServer;
 
   before(async () => {
-    server = new Server({ hostKeys: [hostKey.private] }, (client) => {
-      const number = ++dialled;
-      open.set(number, client);
-      client.on("close", () => open.delete(number)).on("error", () => undefined);
-      client.on("authentication", (ctx) => (ctx.method === "publickey" ? ctx.accept() : ctx.reject(["publickey"])));
-      client.on("session", (accept) => accept().on("exec", (acceptExec, _reject, info) => {
-        const stream = acceptExec();
-        executed++;
-        stream.on("data", () => undefined).on("end", () => {
-          // "sleep" answers late, so that two runs overlap; "fail" exits 3 after a line on stderr.
-          const reply = () => {
-            if (info.command.includes("fail")) {
-              stream.stderr.write("it failed\n");
-              stream.exit(3);
-            } else {
-              stream.write(`connection ${number}\n`);
-              stream.exit(0);
-            }
-            stream.end();
-          };
-          if (info.command.includes("sleep")) setTimeout(reply, 200);
-          else reply();
-        });
-      }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    // "sleep" answers late, so that two runs overlap; "fail" exits 3 after a line on stderr.
+    server = await localSshServer((command, number) => (command.includes("fail")
+      ? { stderr: "it failed\n", code: 3 }
+      : { stdout: `connection ${number}\n`, delayMs: command.includes("sleep") ? 200 : 0 }));
   });
 
-  after(() => {
-    for (const client of open.values()) client.end();
-    server.close();
-  });
+  after(() => server.close());
 
-  const conn = (privateKey = clientKey.private): SshConnection => ({ host: "127.0.0.1", port, user: "root", privateKey, dialTimeoutSeconds: 5 });
+  const conn = (privateKey = clientKey.private): SshConnection => ({ host: "127.0.0.1", port: server.port, user: "root", privateKey, dialTimeoutSeconds: 5 });
   const run = async (script: string, options: { reuse?: boolean } = {}, privateKey?: string) =>
     (await runOverSsh(conn(privateKey), "test step", script, "stdin text", options)).stdout.trim();
 
@@ -66,7 +33,7 @@ describe("runOverSsh and its open connections", () => {
     const second = await run("true");
     assert.notEqual(first, second);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(open.size, 0, "the connections were closed");
+    assert.equal(server.open.size, 0, "the connections were closed");
   });
 
   it("with reuse, runs one after another share one connection, and a failed command keeps it", async () => {
@@ -89,7 +56,7 @@ describe("runOverSsh and its open connections", () => {
 
   it("a connection the host closed while idle is dialled again, and the command runs", async () => {
     const first = await run("true", { reuse: true });
-    open.get(Number(first.split(" ")[1]))!.end();
+    server.open.get(Number(first.split(" ")[1]))!.end();
     await new Promise((r) => setTimeout(r, 100));
     const second = await run("true", { reuse: true });
     assert.match(second, /^connection \d+$/);
@@ -98,11 +65,11 @@ describe("runOverSsh and its open connections", () => {
 
   it("a connection the host closes just as a run takes it is dialled again, and the command runs once", async () => {
     const first = await run("true", { reuse: true });
-    open.get(Number(first.split(" ")[1]))!.end();
-    const before = executed;
+    server.open.get(Number(first.split(" ")[1]))!.end();
+    const before = server.commands.length;
     const second = await run("true", { reuse: true });
     assert.match(second, /^connection \d+$/);
     assert.notEqual(second, first);
-    assert.equal(executed - before, 1);
+    assert.equal(server.commands.length - before, 1);
   });
 });

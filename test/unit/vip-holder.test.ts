@@ -4,26 +4,20 @@
  * asks who holds the VIP until one node does, and asks for keepalived's data dump (which keepalived logs) then.
  */
 import assert from "node:assert/strict";
-import { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { Connection, Server } from "ssh2";
 import { ProbedNode, vipHolderProvider } from "../../components/providers/vip-holder";
 import { ElectionRole } from "../../core/vrrp-settle";
-import { sshKeyPair } from "./fixtures";
+import { LocalSshServer, localSshServer, sshKeyPair } from "./fixtures";
 
-const hostKey = sshKeyPair("ed25519");
 const clientKey = sshKeyPair("ed25519");
 
 /** Node a holds the VIP once it has been asked this many times (either question). */
 const A_TAKES_OVER_AT = 4;
 
 describe("the VIP probe", () => {
-  let server: Server;
-  let port = 0;
-  const open = new Set<Connection>();
-  let asked: string[] = [];
+  let server: LocalSshServer;
 
-  const aHolds = () => asked.filter((c) => c.endsWith(" a")).length >= A_TAKES_OVER_AT;
+  const aHolds = () => server.commands.filter((c) => c.endsWith(" a")).length >= A_TAKES_OVER_AT;
   const dump = (state: string, own: number) =>
     `VRRP Instance = VI_1\n State = ${state}\n Effective priority = ${own}\n Master priority = ${aHolds() ? 100 : 0}\n`;
   const answer = (command: string): string => {
@@ -33,38 +27,18 @@ describe("the VIP probe", () => {
   };
 
   before(async () => {
-    server = new Server({ hostKeys: [hostKey.private] }, (client) => {
-      open.add(client);
-      client.on("close", () => open.delete(client)).on("error", () => undefined);
-      client.on("authentication", (ctx) => (ctx.method === "publickey" ? ctx.accept() : ctx.reject(["publickey"])));
-      client.on("session", (accept) => accept().on("exec", (acceptExec, _reject, info) => {
-        const stream = acceptExec();
-        // runOverSsh runs every script as `/bin/bash -c '...'`.
-        const command = /^\/bin\/bash -c '(.*)'$/.exec(info.command)?.[1] ?? info.command;
-        asked.push(command);
-        stream.on("data", () => undefined).on("end", () => {
-          stream.write(answer(command));
-          stream.exit(0);
-          stream.end();
-        });
-      }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await localSshServer((command) => ({ stdout: answer(command) }));
   });
 
   beforeEach(() => {
-    asked = [];
+    server.commands.length = 0;
   });
 
-  after(() => {
-    for (const client of open) client.end();
-    server.close();
-  });
+  after(() => server.close());
 
   const node = (name: string, cheap: boolean): ProbedNode => ({
     name,
-    connection: { host: "127.0.0.1", port, user: "root", privateKey: clientKey.private },
+    connection: { host: "127.0.0.1", port: server.port, user: "root", privateKey: clientKey.private },
     reportCommand: `report ${name}`,
     ...(cheap ? { holdsCommand: `holds ${name}` } : {}),
   });
@@ -80,17 +54,17 @@ describe("the VIP probe", () => {
   it("asks only who holds the VIP until a node does, then for one dump per node, and names the master", async () => {
     const result = await probe(true);
     assert.equal(result.outs.holder, "a");
-    const reports = asked.filter((c) => c.startsWith("report"));
+    const reports = server.commands.filter((c) => c.startsWith("report"));
     assert.deepEqual(reports.sort(), ["report a", "report b"]);
     // Every question before the dumps was the cheap one, on both nodes, round after round.
-    const firstReport = asked.findIndex((c) => c.startsWith("report"));
-    assert.ok(asked.slice(0, firstReport).every((c) => c.startsWith("holds")));
-    assert.ok(asked.slice(0, firstReport).filter((c) => c === "holds b").length >= A_TAKES_OVER_AT - 1);
+    const firstReport = server.commands.findIndex((c) => c.startsWith("report"));
+    assert.ok(server.commands.slice(0, firstReport).every((c) => c.startsWith("holds")));
+    assert.ok(server.commands.slice(0, firstReport).filter((c) => c === "holds b").length >= A_TAKES_OVER_AT - 1);
   });
 
   it("a state from before the cheap question asks for the dump every round, with the same answer", async () => {
     const result = await probe(false);
     assert.equal(result.outs.holder, "a");
-    assert.ok(asked.length > 0 && asked.every((c) => c.startsWith("report")));
+    assert.ok(server.commands.length > 0 && server.commands.every((c) => c.startsWith("report")));
   });
 });
